@@ -1,0 +1,877 @@
+/* HTTP/1.x request parsing, routing and responses, shared by every mode. */
+#define _XOPEN_SOURCE 700
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#ifdef __linux__
+#include <sys/sendfile.h>
+#endif
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "http.h"
+#include "path.h"
+#include "util.h"
+
+#define SERVER		"ws/" VERSION
+#define SLACK		4096	/* buffer room past the head, for bodies */
+#define CHUNK_LINE_MAX	1024	/* a chunk-size line, extensions included */
+#define POST_SCAN	65536	/* how far into a page POST looks for <body> */
+#define LINGER_MS	2000	/* how long a closing connection is drained */
+#define LINGER_BYTES	(256 * 1024)
+
+struct field {
+	char *name, *value;
+};
+
+/* One connection: everything a request touches lives here, never in statics. */
+struct conn {
+	int in, out;
+	const struct config *cf;
+	char *buf;		/* request heads and what follows them */
+	size_t cap, len;	/* its size, and the bytes it holds */
+	size_t head;		/* the current request's head is buf[0, head) */
+	size_t off;		/* bytes of buf consumed */
+	struct field *fields;
+	size_t nfields;
+	struct str hdr;		/* the response head (and small bodies) */
+	struct str body;	/* a built response body */
+};
+
+struct request {
+	const char *mstr, *target, *version;
+	size_t mlen, tlen, vlen;
+	int method, v10, keepalive, expect100, chunked;
+	long long clen;		/* -1: no Content-Length */
+	const char *path;	/* the target's path, raw */
+	size_t plen;
+	const char *query;	/* after '?', or NULL */
+	size_t qlen;
+	char clean[PATH_MAX];	/* the path decoded and normalised */
+	char *data;		/* the request body */
+	size_t dlen;
+};
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 100: return "Continue";
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+/*
+ * Input. Every wait has a deadline in monotonic milliseconds.
+ */
+
+/* Read into DST once IN is readable: bytes read, 0 at end, -1 on error or
+ * when DEADLINE passes first. */
+static ssize_t
+recv_by(struct conn *c, void *dst, size_t n, long long deadline)
+{
+	struct pollfd pfd = { c->in, POLLIN, 0 };
+	long long left;
+	ssize_t r;
+
+	for (;;) {
+		if ((left = deadline - now_ms()) <= 0)
+			return -1;
+		if ((r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			continue;
+		if ((r = read(c->in, dst, n)) >= 0)
+			return r;
+		if (errno != EINTR && errno != EAGAIN)
+			return -1;
+	}
+}
+
+/* The line at P, before END: its length without the line end in *N, and
+ * where the next starts, or NULL while it has no LF. A line ends in LF, CR
+ * LF, or telnet's CR NUL CR LF. */
+static char *
+next_line(char *p, char *end, size_t *n)
+{
+	char *lf = memchr(p, '\n', end - p);
+
+	if (!lf)
+		return NULL;
+	*n = lf - p;
+	if (*n >= 3 && !memcmp(lf - 3, "\r\0\r", 3))
+		*n -= 3;
+	else if (*n >= 1 && lf[-1] == '\r')
+		*n -= 1;
+	return lf + 1;
+}
+
+/*
+ * Wait for a whole request head in c->buf, within IDLE ms for its first
+ * byte and the RequestTimeout for all of it. Returns the head's length, 0
+ * when the client left or stayed idle, or minus the status to answer.
+ */
+static long
+read_head(struct conn *c, long long idle)
+{
+	const struct config *cf = c->cf;
+	long long deadline = now_ms() + (c->len ? cf->request_timeout * 1000 : idle);
+	size_t pos = 0, n, fields = 0;
+	int started = c->len > 0, reqline = 0;
+	char *next;
+	ssize_t r;
+
+	for (;;) {
+		while ((next = next_line(c->buf + pos, c->buf + c->len, &n))) {
+			if (!reqline) {
+				if (n > (size_t)cf->line_max)
+					return -414;
+				reqline = n > 0;	/* empty lines before it are skipped */
+			} else if (n == 0) {
+				return next - c->buf;
+			} else if (n > (size_t)cf->field_max) {
+				return -431;
+			} else if (++fields > (size_t)cf->fields_max) {
+				return -431;
+			}
+			pos = next - c->buf;
+		}
+		n = c->len - pos;
+		if (!reqline && n > (size_t)cf->line_max + 3)
+			return -414;
+		if ((reqline && n > (size_t)cf->field_max + 3) || c->len == c->cap)
+			return -431;
+		r = recv_by(c, c->buf + c->len, c->cap - c->len, deadline);
+		if (r < 0 && started)
+			return -408;
+		if (r <= 0)
+			return 0;
+		c->len += r;
+		if (!started) {
+			started = 1;
+			deadline = now_ms() + cf->request_timeout * 1000;
+		}
+	}
+}
+
+/* Take N body bytes into DST: those in the buffer first, then the input. */
+static int
+take(struct conn *c, char *dst, size_t n, long long deadline)
+{
+	size_t k = c->len - c->off < n ? c->len - c->off : n;
+	ssize_t r;
+
+	memcpy(dst, c->buf + c->off, k);
+	c->off += k;
+	for (dst += k, n -= k; n > 0; dst += r, n -= r)
+		if ((r = recv_by(c, dst, n, deadline)) <= 0)
+			return -1;
+	return 0;
+}
+
+/* The next line of the body (chunk sizes, trailers) into *LINE, *N. */
+static int
+take_line(struct conn *c, char **line, size_t *n, long long deadline)
+{
+	char *next;
+	ssize_t r;
+
+	for (;;) {
+		if ((next = next_line(c->buf + c->off, c->buf + c->len, n))) {
+			*line = c->buf + c->off;
+			c->off = next - c->buf;
+			return 0;
+		}
+		if (c->len - c->off > CHUNK_LINE_MAX)
+			return -1;
+		if (c->off > c->head) {		/* make room, keeping the head */
+			memmove(c->buf + c->head, c->buf + c->off, c->len - c->off);
+			c->len -= c->off - c->head;
+			c->off = c->head;
+		}
+		if ((r = recv_by(c, c->buf + c->len, c->cap - c->len, deadline)) <= 0)
+			return -1;
+		c->len += r;
+	}
+}
+
+/* Read a chunked body into r->data. Returns 0, or the status to answer. */
+static int
+read_chunked(struct conn *c, struct request *r, long long deadline)
+{
+	size_t n, cap = 0, size;
+	char *line, *p;
+	int d;
+
+	for (;;) {
+		if (take_line(c, &line, &n, deadline) < 0)
+			return 400;
+		for (size = 0, p = line; p < line + n && isxdigit((unsigned char)*p); p++) {
+			d = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
+			if (size > ((size_t)c->cf->body_max + 15) / 16)
+				return 413;
+			size = size * 16 + d;
+		}
+		while (p < line + n && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == line || (p < line + n && *p != ';'))
+			return 400;
+		if (size == 0)
+			break;
+		if (size > (size_t)c->cf->body_max - r->dlen)
+			return 413;
+		if (r->dlen + size > cap) {
+			cap = (r->dlen + size) * 2;
+			if (cap > (size_t)c->cf->body_max)
+				cap = c->cf->body_max;
+			r->data = xrealloc(r->data, cap);
+		}
+		if (take(c, r->data + r->dlen, size, deadline) < 0 ||
+		    take_line(c, &line, &n, deadline) < 0 || n != 0)
+			return 400;
+		r->dlen += size;
+	}
+	do {				/* trailer fields, ignored */
+		if (take_line(c, &line, &n, deadline) < 0)
+			return 400;
+	} while (n > 0);
+	return 0;
+}
+
+/*
+ * Output.
+ */
+
+static void
+begin(struct conn *c, struct request *r, int status)
+{
+	char date[HTTP_DATE_LEN];
+
+	http_date(date, time(NULL));
+	c->hdr.len = 0;
+	str_printf(&c->hdr, "HTTP/1.%d %d %s\r\nDate: %s\r\nServer: " SERVER
+	    "\r\nConnection: %s\r\n", r->v10 ? 0 : 1, status, reason(status),
+	    date, r->keepalive ? "keep-alive" : "close");
+}
+
+static void
+entity(struct conn *c, const char *type, long long len)
+{
+	str_printf(&c->hdr, "Content-Type: %s\r\nContent-Length: %lld\r\n",
+	    type, len);
+}
+
+/* End the head, add BODY unless this is HEAD, and send it all. */
+static int
+finish(struct conn *c, struct request *r, const char *body, size_t n)
+{
+	str_add(&c->hdr, "\r\n", 2);
+	if (body && r->method != M_HEAD)
+		str_add(&c->hdr, body, n);
+	return write_all(c->out, c->hdr.s, c->hdr.len);
+}
+
+/* Send LEN bytes of FD from OFF. */
+static int
+send_file(struct conn *c, int fd, off_t off, off_t len)
+{
+	char buf[8192];
+	ssize_t n;
+
+#ifdef __linux__
+	while (len > 0) {
+		n = sendfile(c->out, fd, &off, len > (1 << 30) ? (1 << 30) : (size_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EINVAL || errno == ENOSYS))
+			break;		/* no sendfile here: copy below */
+		if (n <= 0)
+			return -1;
+		len -= n;
+	}
+#endif
+	while (len > 0) {
+		n = pread(fd, buf, len < (off_t)sizeof(buf) ? (size_t)len : sizeof(buf), off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || write_all(c->out, buf, n) < 0)
+			return -1;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void
+allow(const struct config *cf, struct str *s)
+{
+	int m;
+
+	str_puts(s, "Allow: ");
+	for (m = 0; m < M_NUM; m++)
+		if (cf->methods & 1u << m)
+			str_printf(s, "%s%s", s->s[s->len - 1] == ' ' ? "" : ", ",
+			    method_name[m]);
+	str_puts(s, "\r\n");
+}
+
+/*
+ * An error page in the exercise's wording: "<code> <reason><what><detail>",
+ * DETAIL (from the request) escaped. Errors that leave the request stream
+ * in doubt close the connection.
+ */
+static int
+error(struct conn *c, struct request *r, int status, const char *what,
+    const char *detail, size_t dlen)
+{
+	if (status != 403 && status != 404 && status != 409 && status != 501)
+		r->keepalive = 0;
+	c->body.len = 0;
+	str_printf(&c->body, "<html><body>%d %s%s", status, reason(status), what);
+	str_html(&c->body, detail, dlen);
+	str_puts(&c->body, "</body></html>");
+	begin(c, r, status);
+	entity(c, "text/html", c->body.len);
+	if (status == 501 && !strcmp(what, " Method: "))
+		allow(c->cf, &c->hdr);
+	return finish(c, r, c->body.s, c->body.len);
+}
+
+/*
+ * Parsing.
+ */
+
+static int
+tchar(int ch)
+{
+	return isalnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
+}
+
+static int
+has_ctl(const char *s, size_t n)
+{
+	for (; n > 0; s++, n--)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static const char *
+header(struct conn *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nfields; i++)
+		if (!strcasecmp(c->fields[i].name, name))
+			return c->fields[i].value;
+	return NULL;
+}
+
+/* Whether the comma-separated list S has TOKEN (case-insensitive). */
+static int
+has_token(const char *s, const char *token)
+{
+	size_t n = strlen(token), k;
+
+	while (s && *s) {
+		s += strspn(s, " \t,");
+		k = strcspn(s, " \t,");
+		if (k == n && !strncasecmp(s, token, n))
+			return 1;
+		s += k;
+	}
+	return 0;
+}
+
+/* Split the request line "METHOD SP TARGET SP VERSION" and check it, in the
+ * order the exercise gives. Returns 0 or the status already answered. */
+static int
+request_line(struct conn *c, struct request *r, char *s, size_t n)
+{
+	char *sp, *end = s + n;
+
+	r->mstr = s;
+	sp = memchr(s, ' ', n);
+	r->mlen = (sp ? sp : end) - s;
+	r->target = sp ? sp + 1 : end;
+	sp = sp ? memchr(r->target, ' ', end - r->target) : NULL;
+	r->tlen = (sp ? sp : end) - r->target;
+	r->version = sp ? sp + 1 : end;
+	r->vlen = end - r->version;
+	r->v10 = r->vlen == 8 && !memcmp(r->version, "HTTP/1.0", 8);
+	if ((r->method = method_lookup(r->mstr, r->mlen)) < 0)
+		return error(c, r, 400, " Reason: Invalid Method: ", r->mstr, r->mlen), 400;
+
+	r->path = r->target;
+	r->plen = r->tlen;
+	if (r->tlen >= 7 && (!strncasecmp(r->target, "http://", 7) ||
+	    !strncasecmp(r->target, "https://", 8))) {
+		r->path = (const char *)memchr(r->target, '/', r->tlen) + 2;
+		r->path = memchr(r->path, '/', r->target + r->tlen - r->path);
+		r->plen = r->path ? (size_t)(r->target + r->tlen - r->path) : 0;
+		if (!r->path)
+			r->path = "/", r->plen = 1;
+	}
+	if (has_ctl(r->target, r->tlen) ||
+	    (r->plen == 0 || (r->path[0] != '/' &&
+	    !(r->tlen == 1 && r->path[0] == '*' && r->method == M_OPTIONS))))
+		return error(c, r, 400, " Reason: Invalid URL: ", r->target, r->tlen), 400;
+	if (r->path[0] == '/') {
+		if ((r->query = memchr(r->path, '?', r->plen))) {
+			r->plen = r->query - r->path;
+			r->qlen = r->target + r->tlen - ++r->query;
+		}
+		if (path_clean(r->path, r->plen, r->clean, sizeof(r->clean)) < 0)
+			return error(c, r, 400, " Reason: Invalid URL: ", r->target, r->tlen), 400;
+	}
+	if (r->vlen != 8 || (!r->v10 && memcmp(r->version, "HTTP/1.1", 8)))
+		return error(c, r, 400, " Reason: Invalid HTTP-Version: ", r->version, r->vlen), 400;
+	return 0;
+}
+
+/* Parse the head in c->buf[0, c->head) and check it. */
+static int
+parse_head(struct conn *c, struct request *r)
+{
+	const struct config *cf = c->cf;
+	char *p = c->buf, *end = c->buf + c->head, *next, *colon, *v, *e;
+	const char *cl, *te, *h;
+	size_t n, i;
+
+	while ((next = next_line(p, end, &n)) && n == 0)
+		p = next;		/* empty lines before the request line */
+	p[n] = '\0';
+	if (request_line(c, r, p, n))
+		return 400;
+	c->nfields = 0;
+	for (p = next; (next = next_line(p, end, &n)) && n > 0; p = next) {
+		p[n] = '\0';
+		colon = memchr(p, ':', n);
+		if (!colon || colon == p || has_ctl(p, n))
+			return error(c, r, 400, " Reason: Invalid header", "", 0), 400;
+		for (v = p; v < colon; v++)
+			if (!tchar((unsigned char)*v))	/* also catches obs-fold */
+				return error(c, r, 400, " Reason: Invalid header", "", 0), 400;
+		*colon = '\0';
+		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		for (e = p + n; e > v && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		*e = '\0';
+		c->fields[c->nfields].name = p;
+		c->fields[c->nfields++].value = v;
+	}
+
+	if (!r->v10 && !header(c, "Host"))
+		return error(c, r, 400, " Reason: Missing Host header", "", 0), 400;
+	h = header(c, "Connection");
+	r->keepalive = cf->keepalive > 0 && (r->v10 ? has_token(h, "keep-alive") :
+	    !has_token(h, "close"));
+	r->expect100 = !r->v10 && (h = header(c, "Expect")) && !strcasecmp(h, "100-continue");
+
+	/* Framing: one length, or chunked, never both (RFC 9112 6.3). */
+	te = header(c, "Transfer-Encoding");
+	r->clen = -1;
+	for (i = 0; i < c->nfields; i++) {
+		if (strcasecmp(c->fields[i].name, "Content-Length"))
+			continue;
+		/* a list of equal values, or repeated equal fields, count as one */
+		for (cl = c->fields[i].value;; cl += 1 + strspn(cl + 1, " \t")) {
+			long long v1 = 0;
+
+			for (n = 0; isdigit((unsigned char)cl[n]) && v1 < LLONG_MAX / 10; n++)
+				v1 = v1 * 10 + (cl[n] - '0');
+			if (n == 0 || isdigit((unsigned char)cl[n]) ||
+			    (r->clen >= 0 && v1 != r->clen))
+				return error(c, r, 400, " Reason: Invalid Content-Length", "", 0), 400;
+			r->clen = v1;
+			cl += n + strspn(cl + n, " \t");
+			if (*cl != ',')
+				break;
+		}
+		if (*cl)
+			return error(c, r, 400, " Reason: Invalid Content-Length", "", 0), 400;
+	}
+	if (te && r->clen >= 0)
+		return error(c, r, 400, " Reason: Content-Length with Transfer-Encoding", "", 0), 400;
+	if (te && strcasecmp(te, "chunked"))
+		return r->keepalive = 0, error(c, r, 501, " Transfer-Encoding: ", te, strlen(te)), 501;
+	r->chunked = te != NULL;
+	return 0;
+}
+
+/*
+ * Routing.
+ */
+
+/* Resolve a name under the root to a real path inside it, into REAL. */
+static int
+real_inside(const struct config *cf, const char *path, char *real)
+{
+	char tmp[PATH_MAX];
+
+	if (snprintf(tmp, sizeof(tmp), "%s%s", cf->root, path) >= (int)sizeof(tmp))
+		return -1;
+	return realpath(tmp, real) && path_inside(cf->root, real) ? 0 : -1;
+}
+
+/* The file a GET names: its real path in FILE. Returns 0, 301 or 404. */
+static int
+resolve(const struct config *cf, struct request *r, char *file, struct stat *st)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX];
+	size_t i;
+
+	if (real_inside(cf, r->clean, file) < 0 || stat(file, st) < 0)
+		return 404;
+	if (S_ISREG(st->st_mode))
+		return 0;
+	if (!S_ISDIR(st->st_mode))
+		return 404;
+	if (r->clean[strlen(r->clean) - 1] != '/')
+		return 301;
+	strcpy(dir, file);
+	for (i = 0; i < cf->nindex; i++) {
+		if (snprintf(tmp, sizeof(tmp), "%s/%s", dir, cf->index[i]) >= (int)sizeof(tmp) ||
+		    !realpath(tmp, file) || !path_inside(cf->root, file))
+			continue;
+		if (stat(file, st) == 0 && S_ISREG(st->st_mode))
+			return 0;
+	}
+	return 404;
+}
+
+/* For PUT and DELETE: the real parent directory plus the last name, in
+ * FILE, without following a link in that last name. */
+static int
+resolve_parent(const struct config *cf, struct request *r, char *file)
+{
+	char dir[PATH_MAX], *slash = strrchr(r->clean, '/');
+	int rc;
+
+	if (!slash[1])
+		return -1;		/* names a directory */
+	*slash = '\0';
+	rc = real_inside(cf, r->clean, dir);
+	*slash = '/';
+	if (rc < 0 || snprintf(file, PATH_MAX, "%s%s%s", dir,
+	    strcmp(dir, "/") ? "/" : "", slash + 1) >= PATH_MAX)
+		return -1;
+	return 0;
+}
+
+static int
+do_put(struct conn *c, struct request *r)
+{
+	char file[PATH_MAX], tmp[PATH_MAX + 16], *slash;
+	struct stat st;
+	int fd, existed;
+
+	if (resolve_parent(c->cf, r, file) < 0)
+		return error(c, r, 409, "", "", 0);
+	existed = lstat(file, &st) == 0;
+	if (existed && S_ISDIR(st.st_mode))
+		return error(c, r, 409, "", "", 0);
+	slash = strrchr(file, '/');
+	snprintf(tmp, sizeof(tmp), "%.*s/.ws-put-XXXXXX", (int)(slash - file), file);
+	if ((fd = mkstemp(tmp)) < 0)
+		return error(c, r, 500, "", "", 0);
+	if (fchmod(fd, 0644) < 0 || write_all(fd, r->data, r->dlen) < 0 ||
+	    close(fd) < 0 || rename(tmp, file) < 0) {
+		unlink(tmp);
+		return error(c, r, 500, "", "", 0);
+	}
+	if (existed) {
+		begin(c, r, 204);
+		return finish(c, r, NULL, 0);
+	}
+	c->body.len = 0;
+	str_puts(&c->body, "<html><body>201 Created</body></html>");
+	begin(c, r, 201);
+	entity(c, "text/html", c->body.len);
+	str_puts(&c->hdr, "Location: ");
+	str_add(&c->hdr, r->path, r->plen);
+	str_puts(&c->hdr, "\r\n");
+	return finish(c, r, c->body.s, c->body.len);
+}
+
+static int
+do_delete(struct conn *c, struct request *r)
+{
+	char file[PATH_MAX];
+	struct stat st;
+
+	if (resolve_parent(c->cf, r, file) < 0 || lstat(file, &st) < 0)
+		return error(c, r, 404, " Reason URL does not exist: ", r->target, r->tlen);
+	if (S_ISDIR(st.st_mode))
+		return error(c, r, 409, "", "", 0);
+	if (unlink(file) < 0)
+		return error(c, r, 500, "", "", 0);
+	begin(c, r, 204);
+	return finish(c, r, NULL, 0);
+}
+
+static int
+do_trace(struct conn *c, struct request *r)
+{
+	size_t i;
+
+	c->body.len = 0;
+	str_add(&c->body, r->mstr, r->mlen);
+	str_puts(&c->body, " ");
+	str_add(&c->body, r->target, r->tlen);
+	str_puts(&c->body, " ");
+	str_add(&c->body, r->version, r->vlen);
+	str_puts(&c->body, "\r\n");
+	for (i = 0; i < c->nfields; i++)
+		str_printf(&c->body, "%s: %s\r\n", c->fields[i].name, c->fields[i].value);
+	str_puts(&c->body, "\r\n");
+	begin(c, r, 200);
+	entity(c, "message/http", c->body.len);
+	return finish(c, r, c->body.s, c->body.len);
+}
+
+/* Where POST's section goes: after the <body ...> tag in the first bytes. */
+static size_t
+body_tag_end(int fd, char *buf, size_t n)
+{
+	ssize_t got;
+	size_t i;
+	char *gt;
+
+	while ((got = pread(fd, buf, n, 0)) < 0 && errno == EINTR)
+		;
+	for (i = 0; got > 5 && i + 5 < (size_t)got; i++)
+		if (!strncasecmp(buf + i, "<body", 5) && (buf[i + 5] == '>' ||
+		    isspace((unsigned char)buf[i + 5])) &&
+		    (gt = memchr(buf + i, '>', got - i)))
+			return gt + 1 - buf;
+	return 0;
+}
+
+static int
+do_file(struct conn *c, struct request *r, const char *file, const char *type)
+{
+	char date[HTTP_DATE_LEN], *scan = NULL;
+	struct stat st;
+	size_t at = 0;
+	int fd, rc;
+
+	if ((fd = open(file, O_RDONLY)) < 0)
+		return error(c, r, errno == EACCES ? 403 : 404, "", "", 0);
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return error(c, r, 500, "", "", 0);
+	}
+	if (r->method == M_POST) {
+		c->body.len = 0;
+		str_puts(&c->body, "<h1>Post Data</h1><pre>");
+		str_html(&c->body, r->data, r->dlen);
+		str_puts(&c->body, "</pre>");
+		scan = xrealloc(NULL, POST_SCAN);
+		at = body_tag_end(fd, scan, st.st_size < POST_SCAN ? st.st_size : POST_SCAN);
+	}
+	http_date(date, st.st_mtime);
+	begin(c, r, 200);
+	entity(c, type, st.st_size + (scan ? c->body.len : 0));
+	str_printf(&c->hdr, "Last-Modified: %s\r\n", date);
+	if (scan) {		/* the page up to <body>, the section, the rest */
+		str_add(&c->hdr, "\r\n", 2);
+		str_add(&c->hdr, scan, at);
+		str_add(&c->hdr, c->body.s, c->body.len);
+		free(scan);
+		rc = write_all(c->out, c->hdr.s, c->hdr.len) < 0 ||
+		    send_file(c, fd, at, st.st_size - at) < 0 ? -1 : 0;
+	} else {
+		rc = finish(c, r, NULL, 0);
+		if (rc == 0 && r->method == M_GET)
+			rc = send_file(c, fd, 0, st.st_size);
+	}
+	close(fd);
+	return rc;
+}
+
+/* Checks 4 to 6 and the method's work, once the body is read. */
+static int
+route(struct conn *c, struct request *r)
+{
+	const struct config *cf = c->cf;
+	char file[PATH_MAX];
+	const char *type, *ext;
+	struct stat st;
+	int status;
+
+	if (!(cf->methods & 1u << r->method))
+		return error(c, r, 501, " Method: ", r->mstr, r->mlen);
+	if (r->method == M_TRACE)
+		return do_trace(c, r);
+	if (r->method == M_OPTIONS && r->path[0] == '*') {
+		begin(c, r, 200);
+		allow(cf, &c->hdr);
+		entity(c, "text/plain", 0);
+		return finish(c, r, NULL, 0);
+	}
+	if (r->method == M_PUT)
+		return do_put(c, r);
+	if (r->method == M_DELETE)
+		return do_delete(c, r);
+	if ((status = resolve(cf, r, file, &st)) == 404)
+		return error(c, r, 404, " Reason URL does not exist: ", r->target, r->tlen);
+	if (status == 301) {
+		c->body.len = 0;
+		str_puts(&c->body, "<html><body>301 Moved Permanently</body></html>");
+		begin(c, r, 301);
+		entity(c, "text/html", c->body.len);
+		str_puts(&c->hdr, "Location: ");
+		str_add(&c->hdr, r->path, r->plen);
+		str_printf(&c->hdr, "/%s%.*s\r\n", r->query ? "?" : "", (int)r->qlen,
+		    r->query ? r->query : "");
+		return finish(c, r, c->body.s, c->body.len);
+	}
+	if (!(type = config_type(cf, file))) {
+		ext = strrchr(strrchr(file, '/'), '.');
+		return error(c, r, 501, " File type: ", ext ? ext : "", ext ? strlen(ext) : 0);
+	}
+	if (r->method == M_OPTIONS) {
+		begin(c, r, 200);
+		allow(cf, &c->hdr);
+		entity(c, "text/plain", 0);
+		return finish(c, r, NULL, 0);
+	}
+	return do_file(c, r, file, type);
+}
+
+/*
+ * One request: 1 to go on with the connection, 0 to close it.
+ */
+static int
+handle(struct conn *c, int first)
+{
+	const struct config *cf = c->cf;
+	struct request r;
+	long long deadline;
+	long head;
+	int status;
+
+	memset(&r, 0, sizeof(r));
+	r.method = -1;
+	head = read_head(c, (first ? cf->request_timeout : cf->keepalive) * 1000);
+	if (head == 0)
+		return 0;
+	if (head < 0) {
+		error(c, &r, -head, "", "", 0);
+		return 0;
+	}
+	c->head = c->off = head;
+	if (cf->errors) {
+		error(c, &r, 500, ": configuration error", "", 0);
+		return 0;
+	}
+	if (parse_head(c, &r))
+		return 0;
+	if (r.clen > cf->body_max) {
+		error(c, &r, 413, "", "", 0);
+		return 0;
+	}
+	if (r.expect100 && (r.clen > 0 || r.chunked) &&
+	    write_all(c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25) < 0)
+		return 0;
+	deadline = now_ms() + cf->request_timeout * 1000;
+	status = 0;
+	if (r.chunked)
+		status = read_chunked(c, &r, deadline);
+	else if (r.clen > 0) {
+		r.data = xrealloc(NULL, r.clen);
+		r.dlen = r.clen;
+		if (take(c, r.data, r.dlen, deadline) < 0)
+			status = 408;
+	}
+	if (status) {
+		error(c, &r, status, status == 400 ? " Reason: Invalid chunked body" : "", "", 0);
+		free(r.data);
+		return 0;
+	}
+	if (route(c, &r) < 0)
+		r.keepalive = 0;
+	free(r.data);
+	/* keep what was pipelined behind this request */
+	memmove(c->buf, c->buf + c->off, c->len - c->off);
+	c->len -= c->off;
+	c->head = c->off = 0;
+	return r.keepalive;
+}
+
+/* Close gently: send our FIN, then read what the client still sends for a
+ * moment, so that a reset does not destroy the response in flight. */
+static void
+linger(struct conn *c)
+{
+	long long deadline = now_ms() + LINGER_MS;
+	size_t total = 0;
+	ssize_t r;
+
+	if (shutdown(c->out, SHUT_WR) < 0)
+		return;
+	while (total < LINGER_BYTES && (r = recv_by(c, c->buf, c->cap, deadline)) > 0)
+		total += r;
+}
+
+void
+serve(int in, int out, const struct config *cf)
+{
+	struct conn c;
+	struct timeval tv;
+	int one = 1, first;
+
+	memset(&c, 0, sizeof(c));
+	c.in = in;
+	c.out = out;
+	c.cf = cf;
+	c.cap = cf->line_max + 4 + cf->fields_max * (cf->field_max + 4) + 2 + SLACK;
+	c.buf = xrealloc(NULL, c.cap);
+	c.fields = xrealloc(NULL, cf->fields_max * sizeof(*c.fields));
+	tv.tv_sec = cf->send_timeout;
+	tv.tv_usec = 0;
+	setsockopt(out, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(out, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	for (first = 1; handle(&c, first); first = 0)
+		;
+	linger(&c);
+	free(c.buf);
+	free(c.fields);
+	free(c.hdr.s);
+	free(c.body.s);
+}
