@@ -164,6 +164,14 @@ add_type(struct parse *p, const char *ext, const char *type)
 	cf->ntypes++;
 }
 
+/* Note the required directives, given even if wrongly. */
+static void
+seen(struct parse *p, const char *name)
+{
+	p->seen_port |= !strcmp(name, "ListenPort") || !strcmp(name, "Listen");
+	p->seen_root |= !strcmp(name, "DocumentRoot");
+}
+
 static void
 directive(struct parse *p, const char *dir, char **w, int n)
 {
@@ -186,6 +194,7 @@ directive(struct parse *p, const char *dir, char **w, int n)
 	long v;
 	size_t i;
 
+	seen(p, w[0]);
 	if (w[0][0] == '.') {		/* the exercise's ".ext type" form */
 		if (n != 2)
 			perr(p, "%s: expected a type", w[0]);
@@ -214,13 +223,11 @@ directive(struct parse *p, const char *dir, char **w, int n)
 			cf->ip = xstrdup(w[1]);
 		}
 	} else if (!strcmp(w[0], "ListenPort") || !strcmp(w[0], "Listen")) {
-		p->seen_port = 1;
 		if (n != 2)
 			perr(p, "%s: expected one port", w[0]);
 		else if (!number(p, w[0], w[1], 1, 65535, &v))
 			snprintf(cf->port, sizeof(cf->port), "%ld", v);
 	} else if (!strcmp(w[0], "DocumentRoot")) {
-		p->seen_root = 1;
 		if (n != 2)
 			perr(p, "DocumentRoot: expected one path");
 		else
@@ -290,6 +297,8 @@ config_load(struct config *cf, const char *path)
 		p.line++;
 		if ((n = split(&p, line, w)) > 0)
 			directive(&p, dir ? (*dir ? dir : "/") : NULL, w, n);
+		else if (n < 0)
+			seen(&p, w[0]);
 	}
 	free(line);
 	fclose(f);

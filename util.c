@@ -136,7 +136,8 @@ str_printf(struct str *b, const char *fmt, ...)
 	b->len += n;
 }
 
-/* Append N bytes of S escaped for HTML text; control bytes as \xHH. */
+/* Append N bytes of S escaped for HTML text; control bytes other than tab
+ * and line ends as \xHH. */
 void
 str_html(struct str *b, const char *s, size_t n)
 {
@@ -153,7 +154,7 @@ str_html(struct str *b, const char *s, size_t n)
 		case '"': str_puts(b, "&quot;"); break;
 		case '\'': str_puts(b, "&#39;"); break;
 		default:
-			if (c < 0x20 || c == 0x7f) {
+			if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
 				snprintf(hex, sizeof(hex), "\\x%02X", c);
 				str_add(b, hex, 4);
 			} else
