@@ -164,6 +164,24 @@ add_type(struct parse *p, const char *ext, const char *type)
 	cf->ntypes++;
 }
 
+static const char *const directives[] = {
+	"ServerIP", "ListenPort", "Listen", "DocumentRoot", "DirectoryIndex",
+	"ContentType", "RequestMethodSupport", "KeepaliveTime", "LimitRequestLine",
+	"LimitRequestFieldSize", "LimitRequestFields", "LimitRequestBody",
+	"RequestTimeout", "SendTimeout", "MaxClients",
+};
+
+static int
+known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)
+		if (!strcmp(name, directives[i]))
+			return 1;
+	return 0;
+}
+
 /* Note the required directives, given even if wrongly. */
 static void
 seen(struct parse *p, const char *name)
@@ -200,6 +218,10 @@ directive(struct parse *p, const char *dir, char **w, int n)
 			perr(p, "%s: expected a type", w[0]);
 		else
 			add_type(p, w[0], w[1]);
+		return;
+	}
+	if (!known(w[0])) {
+		perr(p, "unknown directive '%s'", w[0]);
 		return;
 	}
 	if (n < 2) {
@@ -245,8 +267,6 @@ directive(struct parse *p, const char *dir, char **w, int n)
 			add_type(p, w[1], w[2]);
 	} else if (!strcmp(w[0], "RequestMethodSupport")) {
 		set_methods(p, w, n);
-	} else {
-		perr(p, "unknown directive '%s'", w[0]);
 	}
 }
 
@@ -338,7 +358,7 @@ config_type(const struct config *cf, const char *name)
 
 	if (!ext || strchr(ext, '/'))
 		return NULL;
-	for (i = 0; i < cf->ntypes; i++)
+	for (i = cf->ntypes; i-- > 0;)	/* a later line overrides */
 		if (!strcasecmp(ext + 1, cf->types[i].ext))
 			return cf->types[i].type;
 	return NULL;
