@@ -26,6 +26,7 @@ const char *const method_name[M_NUM] = {
 
 struct parse {
 	const char *file;
+	const char *dir;	/* the file's directory, or NULL */
 	long line;
 	struct config *cf;
 	int seen_port, seen_root;	/* given, valid or not */
@@ -104,29 +105,41 @@ number(struct parse *p, const char *name, const char *s, long min, long max,
 	return 0;
 }
 
-static void
-set_root(struct parse *p, const char *dir, const char *val)
+/* A path from ws.conf, relative to the file's directory, made absolute. */
+static char *
+conf_path(struct parse *p, const char *val)
 {
-	char buf[PATH_MAX], *real;
-	struct stat st;
+	char buf[PATH_MAX];
 
-	if (val[0] != '/' && dir) {
-		if (snprintf(buf, sizeof(buf), "%s/%s", dir, val) >= (int)sizeof(buf)) {
-			perr(p, "DocumentRoot: path too long");
-			return;
-		}
-		val = buf;
+	if (val[0] == '/' || !p->dir)
+		return xstrdup(val);
+	if (snprintf(buf, sizeof(buf), "%s/%s", p->dir, val) >= (int)sizeof(buf)) {
+		perr(p, "%s: path too long", val);
+		return NULL;
 	}
-	if (stat(val, &st) < 0 || !S_ISDIR(st.st_mode) || !(real = realpath(val, NULL))) {
-		perr(p, "DocumentRoot: %s is not a directory", val);
-		return;
-	}
-	free(p->cf->root);
-	p->cf->root = real;
+	return xstrdup(buf);
 }
 
 static void
-set_methods(struct parse *p, char **w, int n)
+set_root(struct parse *p, char **w, int n, void *field)
+{
+	char *path, *real;
+	struct stat st;
+
+	(void)n;
+	if (!(path = conf_path(p, w[1])))
+		return;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode) || !(real = realpath(path, NULL)))
+		perr(p, "DocumentRoot: %s is not a directory", path);
+	else {
+		free(*(char **)field);
+		*(char **)field = real;
+	}
+	free(path);
+}
+
+static void
+set_methods(struct parse *p, char **w, int n, void *field)
 {
 	unsigned set = 0;
 	char *s, *save;
@@ -142,7 +155,7 @@ set_methods(struct parse *p, char **w, int n)
 			}
 			set |= 1u << m;
 		}
-	p->cf->methods = set;
+	*(unsigned *)field = set;
 }
 
 static void
@@ -164,55 +177,165 @@ add_type(struct parse *p, const char *ext, const char *type)
 	cf->ntypes++;
 }
 
-static const char *const directives[] = {
-	"ServerIP", "ListenPort", "Listen", "DocumentRoot", "DirectoryIndex",
-	"ContentType", "RequestMethodSupport", "KeepaliveTime", "LimitRequestLine",
-	"LimitRequestFieldSize", "LimitRequestFields", "LimitRequestBody",
-	"RequestTimeout", "SendTimeout", "MaxClients",
-};
-
-static int
-known(const char *name)
+static void
+set_type(struct parse *p, char **w, int n, void *field)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)
-		if (!strcmp(name, directives[i]))
-			return 1;
-	return 0;
+	(void)field;
+	if (n != 3)
+		perr(p, "ContentType: expected '.ext type/subtype'");
+	else
+		add_type(p, w[1], w[2]);
 }
 
-/* Note the required directives, given even if wrongly. */
+/* TypesConfig: a mime.types file, "type ext ext ..." a line. */
 static void
-seen(struct parse *p, const char *name)
+set_types_file(struct parse *p, char **w, int n, void *field)
 {
-	p->seen_port |= !strcmp(name, "ListenPort") || !strcmp(name, "Listen");
-	p->seen_root |= !strcmp(name, "DocumentRoot");
+	char *path, *line = NULL, *tok, *save, *type;
+	size_t cap = 0;
+	FILE *f;
+
+	(void)n, (void)field;
+	if (!(path = conf_path(p, w[1])))
+		return;
+	if (!(f = fopen(path, "r"))) {
+		perr(p, "TypesConfig: %s: %s", path, strerror(errno));
+		free(path);
+		return;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "#")] = '\0';
+		if (!(type = strtok_r(line, " \t\r\n", &save)) || !strchr(type, '/'))
+			continue;
+		while ((tok = strtok_r(NULL, " \t\r\n", &save)))
+			add_type(p, tok, type);
+	}
+	free(line);
+	fclose(f);
+	free(path);
 }
 
 static void
-directive(struct parse *p, const char *dir, char **w, int n)
+set_index(struct parse *p, char **w, int n, void *field)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-		long min, max;
-	} nums[] = {
-		{ "KeepaliveTime", offsetof(struct config, keepalive), 0, 86400 },
-		{ "LimitRequestLine", offsetof(struct config, line_max), 64, 1 << 20 },
-		{ "LimitRequestFieldSize", offsetof(struct config, field_max), 64, 1 << 20 },
-		{ "LimitRequestFields", offsetof(struct config, fields_max), 1, 10000 },
-		{ "LimitRequestBody", offsetof(struct config, body_max), 0, LONG_MAX },
-		{ "RequestTimeout", offsetof(struct config, request_timeout), 1, 86400 },
-		{ "SendTimeout", offsetof(struct config, send_timeout), 1, 86400 },
-		{ "MaxClients", offsetof(struct config, max_clients), 1, 1000000 },
-	};
 	struct config *cf = p->cf;
-	unsigned char addr[16];
-	long v;
 	size_t i;
 
-	seen(p, w[0]);
+	(void)field;
+	for (i = 0; i < cf->nindex; i++)
+		free(cf->index[i]);
+	cf->index = xrealloc(cf->index, (n - 1) * sizeof(char *));
+	for (cf->nindex = 0; cf->nindex < (size_t)n - 1; cf->nindex++)
+		cf->index[cf->nindex] = xstrdup(w[cf->nindex + 1]);
+}
+
+static void
+set_ip(struct parse *p, char **w, int n, void *field)
+{
+	unsigned char addr[16];
+
+	(void)n;
+	if (inet_pton(AF_INET, w[1], addr) != 1 && inet_pton(AF_INET6, w[1], addr) != 1)
+		perr(p, "ServerIP: '%s' is not an IPv4 or IPv6 address", w[1]);
+	else {
+		free(*(char **)field);
+		*(char **)field = xstrdup(w[1]);
+	}
+}
+
+static void
+set_port(struct parse *p, char **w, int n, void *field)
+{
+	long v;
+
+	(void)n;
+	if (!number(p, w[0], w[1], 1, 65535, &v))
+		snprintf(field, sizeof(p->cf->port), "%ld", v);
+}
+
+static void
+set_str(struct parse *p, char **w, int n, void *field)
+{
+	(void)p, (void)n;
+	free(*(char **)field);
+	*(char **)field = xstrdup(w[1]);
+}
+
+/* A file name; "off" is kept as it is. */
+static void
+set_file(struct parse *p, char **w, int n, void *field)
+{
+	(void)n;
+	free(*(char **)field);
+	*(char **)field = strcmp(w[1], "off") ? conf_path(p, w[1]) : xstrdup("off");
+}
+
+static void
+set_flag(struct parse *p, char **w, int n, void *field)
+{
+	(void)n;
+	if (strcmp(w[1], "on") && strcmp(w[1], "off"))
+		perr(p, "%s: expected on or off, not '%s'", w[0], w[1]);
+	else
+		*(long *)field = !strcmp(w[1], "on");
+}
+
+#define F(name) offsetof(struct config, name)
+static const struct directive {
+	const char *name;
+	void (*set)(struct parse *, char **, int, void *);
+	size_t field;
+	int args;		/* values wanted; 0: one or more */
+	long min, max;		/* for numbers (set == NULL) */
+} directives[] = {
+	{ "ServerIP", set_ip, F(ip), 1, 0, 0 },
+	{ "ListenPort", set_port, F(port), 1, 0, 0 },
+	{ "Listen", set_port, F(port), 1, 0, 0 },
+	{ "DocumentRoot", set_root, F(root), 1, 0, 0 },
+	{ "DirectoryIndex", set_index, 0, 0, 0, 0 },
+	{ "ContentType", set_type, 0, 0, 0, 0 },
+	{ "TypesConfig", set_types_file, 0, 1, 0, 0 },
+	{ "DefaultType", set_str, F(default_type), 1, 0, 0 },
+	{ "DirectoryListing", set_flag, F(listing), 1, 0, 0 },
+	{ "RequestMethodSupport", set_methods, F(methods), 0, 0, 0 },
+	{ "KeepaliveTime", NULL, F(keepalive), 1, 0, 86400 },
+	{ "LimitRequestLine", NULL, F(line_max), 1, 64, 1 << 20 },
+	{ "LimitRequestFieldSize", NULL, F(field_max), 1, 64, 1 << 20 },
+	{ "LimitRequestFields", NULL, F(fields_max), 1, 1, 10000 },
+	{ "LimitRequestBody", NULL, F(body_max), 1, 0, LONG_MAX },
+	{ "RequestTimeout", NULL, F(request_timeout), 1, 1, 86400 },
+	{ "SendTimeout", NULL, F(send_timeout), 1, 1, 86400 },
+	{ "MaxClients", NULL, F(max_clients), 1, 1, 1000000 },
+	{ "GracefulTimeout", NULL, F(graceful_timeout), 1, 0, 86400 },
+	{ "AccessLog", set_file, F(access_log), 1, 0, 0 },
+	{ "PidFile", set_file, F(pid_file), 1, 0, 0 },
+	{ "User", set_str, F(user), 1, 0, 0 },
+	{ "Group", set_str, F(group), 1, 0, 0 },
+	{ "Chroot", set_flag, F(chroot), 1, 0, 0 },
+	{ "ReusePort", set_flag, F(reuse_port), 1, 0, 0 },
+};
+#undef F
+
+/* The directive NAME, noting the two that must be given (even wrongly). */
+static const struct directive *
+lookup(struct parse *p, const char *name)
+{
+	const struct directive *d;
+
+	for (d = directives; d < directives + sizeof(directives) / sizeof(directives[0]); d++)
+		if (!strcmp(name, d->name)) {
+			p->seen_port |= d->set == set_port;
+			p->seen_root |= d->set == set_root;
+			return d;
+		}
+	return NULL;
+}
+
+static void
+directive(struct parse *p, char **w, int n)
+{
+	const struct directive *d;
+
 	if (w[0][0] == '.') {		/* the exercise's ".ext type" form */
 		if (n != 2)
 			perr(p, "%s: expected a type", w[0]);
@@ -220,54 +343,18 @@ directive(struct parse *p, const char *dir, char **w, int n)
 			add_type(p, w[0], w[1]);
 		return;
 	}
-	if (!known(w[0])) {
+	if (!(d = lookup(p, w[0]))) {
 		perr(p, "unknown directive '%s'", w[0]);
 		return;
 	}
-	if (n < 2) {
+	if (n < 2)
 		perr(p, "%s: missing value", w[0]);
-		return;
-	}
-	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
-		if (!strcmp(w[0], nums[i].name)) {
-			if (n != 2)
-				perr(p, "%s: expected one value", w[0]);
-			else if (!number(p, w[0], w[1], nums[i].min, nums[i].max, &v))
-				*(long *)((char *)cf + nums[i].off) = v;
-			return;
-		}
-	if (!strcmp(w[0], "ServerIP")) {
-		if (n != 2 || (inet_pton(AF_INET, w[1], addr) != 1 &&
-		    inet_pton(AF_INET6, w[1], addr) != 1))
-			perr(p, "ServerIP: '%s' is not an IPv4 or IPv6 address", w[1]);
-		else {
-			free(cf->ip);
-			cf->ip = xstrdup(w[1]);
-		}
-	} else if (!strcmp(w[0], "ListenPort") || !strcmp(w[0], "Listen")) {
-		if (n != 2)
-			perr(p, "%s: expected one port", w[0]);
-		else if (!number(p, w[0], w[1], 1, 65535, &v))
-			snprintf(cf->port, sizeof(cf->port), "%ld", v);
-	} else if (!strcmp(w[0], "DocumentRoot")) {
-		if (n != 2)
-			perr(p, "DocumentRoot: expected one path");
-		else
-			set_root(p, dir, w[1]);
-	} else if (!strcmp(w[0], "DirectoryIndex")) {
-		for (i = 0; i < cf->nindex; i++)
-			free(cf->index[i]);
-		cf->index = xrealloc(cf->index, (n - 1) * sizeof(char *));
-		for (cf->nindex = 0; cf->nindex < (size_t)n - 1; cf->nindex++)
-			cf->index[cf->nindex] = xstrdup(w[cf->nindex + 1]);
-	} else if (!strcmp(w[0], "ContentType")) {
-		if (n != 3)
-			perr(p, "ContentType: expected '.ext type/subtype'");
-		else
-			add_type(p, w[1], w[2]);
-	} else if (!strcmp(w[0], "RequestMethodSupport")) {
-		set_methods(p, w, n);
-	}
+	else if (d->args && n != d->args + 1)
+		perr(p, "%s: expected %d value%s", w[0], d->args, d->args > 1 ? "s" : "");
+	else if (d->set)
+		d->set(p, w, n, (char *)p->cf + d->field);
+	else
+		number(p, w[0], w[1], d->min, d->max, (long *)((char *)p->cf + d->field));
 }
 
 static void
@@ -287,6 +374,7 @@ defaults(struct config *cf)
 	cf->request_timeout = DEF_REQUEST_TIMEOUT;
 	cf->send_timeout = DEF_SEND_TIMEOUT;
 	cf->max_clients = DEF_MAX_CLIENTS;
+	cf->graceful_timeout = DEF_GRACEFUL_TIMEOUT;
 }
 
 /* Read PATH into CF. Errors are printed as FILE:LINE: message and counted
@@ -294,7 +382,7 @@ defaults(struct config *cf)
 int
 config_load(struct config *cf, const char *path)
 {
-	struct parse p = { path, 0, cf, 0, 0 };
+	struct parse p = { path, NULL, 0, cf, 0, 0 };
 	char *line = NULL, *w[MAXWORDS], *dir, *slash;
 	size_t cap = 0;
 	FILE *f;
@@ -308,6 +396,7 @@ config_load(struct config *cf, const char *path)
 		free(dir);
 		dir = NULL;
 	}
+	p.dir = dir && !*dir ? "/" : dir;
 	if (!(f = fopen(path, "r"))) {
 		perr(&p, "cannot open: %s", strerror(errno));
 		free(dir);
@@ -316,9 +405,9 @@ config_load(struct config *cf, const char *path)
 	while (getline(&line, &cap, f) > 0) {
 		p.line++;
 		if ((n = split(&p, line, w)) > 0)
-			directive(&p, dir ? (*dir ? dir : "/") : NULL, w, n);
+			directive(&p, w, n);
 		else if (n < 0)
-			seen(&p, w[0]);
+			lookup(&p, w[0]);
 	}
 	free(line);
 	fclose(f);
@@ -347,9 +436,14 @@ config_free(struct config *cf)
 	free(cf->types);
 	free(cf->ip);
 	free(cf->root);
+	free(cf->default_type);
+	free(cf->access_log);
+	free(cf->pid_file);
+	free(cf->user);
+	free(cf->group);
 }
 
-/* The media type of file NAME, by its extension, or NULL. */
+/* The media type of file NAME, by its extension, else DefaultType or NULL. */
 const char *
 config_type(const struct config *cf, const char *name)
 {
@@ -357,9 +451,9 @@ config_type(const struct config *cf, const char *name)
 	size_t i;
 
 	if (!ext || strchr(ext, '/'))
-		return NULL;
+		return cf->default_type;
 	for (i = cf->ntypes; i-- > 0;)	/* a later line overrides */
 		if (!strcasecmp(ext + 1, cf->types[i].ext))
 			return cf->types[i].type;
-	return NULL;
+	return cf->default_type;
 }

@@ -13,6 +13,7 @@
 #define DEF_SEND_TIMEOUT		30
 #define DEF_KEEPALIVE_TIME		10
 #define DEF_MAX_CLIENTS			1024
+#define DEF_GRACEFUL_TIMEOUT		10
 #define DEF_PORT			"8080"
 #define DEF_IP				"0.0.0.0"
 
@@ -35,7 +36,13 @@ struct config {
 	unsigned methods;	/* bit (1u << M_x) per enabled method */
 	long keepalive;		/* seconds; 0: no persistent connections */
 	long line_max, field_max, fields_max, body_max;
-	long request_timeout, send_timeout, max_clients;
+	long request_timeout, send_timeout, max_clients, graceful_timeout;
+	char *default_type;	/* for unknown extensions; NULL: 501 */
+	long listing;		/* DirectoryListing on */
+	char *access_log;	/* path, "off", or NULL: the default */
+	char *pid_file;
+	char *user, *group;
+	long chroot, reuse_port;
 	int errors;		/* count; nonzero: answer every request 500 */
 };
 
