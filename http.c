@@ -9,6 +9,7 @@
 #include <sys/sendfile.h>
 #endif
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -25,6 +26,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "log.h"
 #include "path.h"
 #include "util.h"
 
@@ -39,6 +41,10 @@ struct field {
 	char *name, *value;
 };
 
+/* Draining: once the read end is readable, idle connections close and
+ * responses say "Connection: close". Set up once, before serving. */
+static int drain[2] = { -1, -1 };
+
 /* One connection: everything a request touches lives here, never in statics. */
 struct conn {
 	int in, out;
@@ -51,6 +57,7 @@ struct conn {
 	size_t nfields;
 	struct str hdr;		/* the response head (and small bodies) */
 	struct str body;	/* a built response body */
+	char peer[64];		/* the client's address, for the log */
 };
 
 struct request {
@@ -65,6 +72,8 @@ struct request {
 	char clean[PATH_MAX];	/* the path decoded and normalised */
 	char *data;		/* the request body */
 	size_t dlen;
+	int status;		/* what was answered, for the log */
+	long long bytes;
 };
 
 static const char *
@@ -95,25 +104,28 @@ reason(int status)
  * Input. Every wait has a deadline in monotonic milliseconds.
  */
 
-/* Read into DST once IN is readable: bytes read, 0 at end, -1 on error or
- * when DEADLINE passes first. */
+/* Read into DST once IN is readable: bytes read, 0 at end (or, when
+ * IDLE, once the server drains), -1 on error or when DEADLINE passes. */
 static ssize_t
-recv_by(struct conn *c, void *dst, size_t n, long long deadline)
+recv_by(struct conn *c, void *dst, size_t n, long long deadline, int idle)
 {
-	struct pollfd pfd = { c->in, POLLIN, 0 };
+	struct pollfd pfd[2] = { { c->in, POLLIN, 0 }, { drain[0], POLLIN, 0 } };
 	long long left;
 	ssize_t r;
 
 	for (;;) {
 		if ((left = deadline - now_ms()) <= 0)
 			return -1;
-		if ((r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left)) < 0) {
-			if (errno == EINTR)
-				continue;
+		r = poll(pfd, idle && drain[0] >= 0 ? 2 : 1,
+		    left > INT_MAX ? INT_MAX : (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
 			return -1;
-		}
 		if (r == 0)
 			continue;
+		if (idle && pfd[1].revents)
+			return 0;
 		if ((r = read(c->in, dst, n)) >= 0)
 			return r;
 		if (errno != EINTR && errno != EAGAIN)
@@ -174,7 +186,7 @@ read_head(struct conn *c, long long idle)
 			return -414;
 		if ((reqline && n > (size_t)cf->field_max + 3) || c->len == c->cap)
 			return -431;
-		r = recv_by(c, c->buf + c->len, c->cap - c->len, deadline);
+		r = recv_by(c, c->buf + c->len, c->cap - c->len, deadline, !started);
 		if (r < 0 && started)
 			return -408;
 		if (r <= 0)
@@ -197,7 +209,7 @@ take(struct conn *c, char *dst, size_t n, long long deadline)
 	memcpy(dst, c->buf + c->off, k);
 	c->off += k;
 	for (dst += k, n -= k; n > 0; dst += r, n -= r)
-		if ((r = recv_by(c, dst, n, deadline)) <= 0)
+		if ((r = recv_by(c, dst, n, deadline, 0)) <= 0)
 			return -1;
 	return 0;
 }
@@ -222,7 +234,7 @@ take_line(struct conn *c, char **line, size_t *n, long long deadline)
 			c->len -= c->off - c->head;
 			c->off = c->head;
 		}
-		if ((r = recv_by(c, c->buf + c->len, c->cap - c->len, deadline)) <= 0)
+		if ((r = recv_by(c, c->buf + c->len, c->cap - c->len, deadline, 0)) <= 0)
 			return -1;
 		c->len += r;
 	}
@@ -279,7 +291,11 @@ static void
 begin(struct conn *c, struct request *r, int status)
 {
 	char date[HTTP_DATE_LEN];
+	struct pollfd pfd = { drain[0], POLLIN, 0 };
 
+	if (r->keepalive && drain[0] >= 0 && poll(&pfd, 1, 0) > 0)
+		r->keepalive = 0;	/* draining: this is the last response */
+	r->status = status;
 	http_date(date, time(NULL));
 	c->hdr.len = 0;
 	str_printf(&c->hdr, "HTTP/1.%d %d %s\r\nDate: %s\r\nServer: " SERVER
@@ -288,8 +304,10 @@ begin(struct conn *c, struct request *r, int status)
 }
 
 static void
-entity(struct conn *c, const char *type, long long len)
+entity(struct conn *c, struct request *r, const char *type, long long len)
 {
+	if (r->method != M_HEAD)
+		r->bytes = len;
 	str_printf(&c->hdr, "Content-Type: %s\r\nContent-Length: %lld\r\n",
 	    type, len);
 }
@@ -364,7 +382,7 @@ error(struct conn *c, struct request *r, int status, const char *what,
 	str_html(&c->body, detail, dlen);
 	str_puts(&c->body, "</body></html>");
 	begin(c, r, status);
-	entity(c, "text/html", c->body.len);
+	entity(c, r, "text/html", c->body.len);
 	if (status == 501 && !strcmp(what, " Method: "))
 		allow(c->cf, &c->hdr);
 	return finish(c, r, c->body.s, c->body.len);
@@ -621,7 +639,7 @@ do_put(struct conn *c, struct request *r)
 	c->body.len = 0;
 	str_puts(&c->body, "<html><body>201 Created</body></html>");
 	begin(c, r, 201);
-	entity(c, "text/html", c->body.len);
+	entity(c, r, "text/html", c->body.len);
 	str_puts(&c->hdr, "Location: ");
 	str_add(&c->hdr, r->path, r->plen);
 	str_puts(&c->hdr, "\r\n");
@@ -660,7 +678,7 @@ do_trace(struct conn *c, struct request *r)
 		str_printf(&c->body, "%s: %s\r\n", c->fields[i].name, c->fields[i].value);
 	str_puts(&c->body, "\r\n");
 	begin(c, r, 200);
-	entity(c, "message/http", c->body.len);
+	entity(c, r, "message/http", c->body.len);
 	return finish(c, r, c->body.s, c->body.len);
 }
 
@@ -706,7 +724,7 @@ do_file(struct conn *c, struct request *r, const char *file, const char *type)
 	}
 	http_date(date, st.st_mtime);
 	begin(c, r, 200);
-	entity(c, type, st.st_size + (scan ? c->body.len : 0));
+	entity(c, r, type, st.st_size + (scan ? c->body.len : 0));
 	str_printf(&c->hdr, "Last-Modified: %s\r\n", date);
 	if (scan) {		/* the page up to <body>, the section, the rest */
 		str_add(&c->hdr, "\r\n", 2);
@@ -741,7 +759,7 @@ route(struct conn *c, struct request *r)
 	if (r->method == M_OPTIONS && r->path[0] == '*') {
 		begin(c, r, 200);
 		allow(cf, &c->hdr);
-		entity(c, "text/plain", 0);
+		entity(c, r, "text/plain", 0);
 		return finish(c, r, NULL, 0);
 	}
 	if (r->method == M_PUT)
@@ -754,7 +772,7 @@ route(struct conn *c, struct request *r)
 		c->body.len = 0;
 		str_puts(&c->body, "<html><body>301 Moved Permanently</body></html>");
 		begin(c, r, 301);
-		entity(c, "text/html", c->body.len);
+		entity(c, r, "text/html", c->body.len);
 		str_puts(&c->hdr, "Location: ");
 		str_add(&c->hdr, r->path, r->plen);
 		str_printf(&c->hdr, "/%s%.*s\r\n", r->query ? "?" : "", (int)r->qlen,
@@ -768,71 +786,95 @@ route(struct conn *c, struct request *r)
 	if (r->method == M_OPTIONS) {
 		begin(c, r, 200);
 		allow(cf, &c->hdr);
-		entity(c, "text/plain", 0);
+		entity(c, r, "text/plain", 0);
 		return finish(c, r, NULL, 0);
 	}
 	return do_file(c, r, file, type);
 }
 
-/*
- * One request: 1 to go on with the connection, 0 to close it.
- */
+/* Read, check and answer one request: 1 to go on, 0 to close. */
 static int
-handle(struct conn *c, int first)
+exchange(struct conn *c, struct request *r, int first)
 {
 	const struct config *cf = c->cf;
-	struct request r;
 	long long deadline;
 	long head;
 	int status;
 
-	memset(&r, 0, sizeof(r));
-	r.method = -1;
 	head = read_head(c, (first ? cf->request_timeout : cf->keepalive) * 1000);
 	if (head == 0)
 		return 0;
 	if (head < 0) {
-		error(c, &r, -head, "", "", 0);
+		error(c, r, -head, "", "", 0);
 		return 0;
 	}
 	c->head = c->off = head;
 	if (cf->errors) {
-		error(c, &r, 500, ": configuration error", "", 0);
+		error(c, r, 500, ": configuration error", "", 0);
 		return 0;
 	}
-	if (parse_head(c, &r))
+	if (parse_head(c, r))
 		return 0;
-	if (r.clen > cf->body_max) {
-		error(c, &r, 413, "", "", 0);
+	if (r->clen > cf->body_max) {
+		error(c, r, 413, "", "", 0);
 		return 0;
 	}
-	if (r.expect100 && (r.clen > 0 || r.chunked) &&
+	if (r->expect100 && (r->clen > 0 || r->chunked) &&
 	    write_all(c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25) < 0)
 		return 0;
 	deadline = now_ms() + cf->request_timeout * 1000;
 	status = 0;
-	if (r.chunked)
-		status = read_chunked(c, &r, deadline);
-	else if (r.clen > 0) {
-		r.data = xrealloc(NULL, r.clen);
-		r.dlen = r.clen;
-		if (take(c, r.data, r.dlen, deadline) < 0)
+	if (r->chunked)
+		status = read_chunked(c, r, deadline);
+	else if (r->clen > 0) {
+		r->data = xrealloc(NULL, r->clen);
+		r->dlen = r->clen;
+		if (take(c, r->data, r->dlen, deadline) < 0)
 			status = 408;
 	}
 	if (status) {
-		error(c, &r, status, status == 400 ? " Reason: Invalid chunked body" : "", "", 0);
-		free(r.data);
+		error(c, r, status, status == 400 ? " Reason: Invalid chunked body" : "", "", 0);
 		return 0;
 	}
-	if (route(c, &r) < 0)
-		r.keepalive = 0;
+	return route(c, r) < 0 ? 0 : r->keepalive;
+}
+
+static void
+log_request(struct conn *c, struct request *r)
+{
+	struct logline l;
+
+	l.peer = c->peer;
+	l.request = r->mstr;
+	l.rlen = r->mstr ? (size_t)(r->version + r->vlen - r->mstr) : 0;
+	l.status = r->status;
+	l.bytes = r->bytes;
+	l.referer = header(c, "Referer");
+	l.agent = header(c, "User-Agent");
+	log_access(&l);
+}
+
+/* One request: 1 to go on with the connection, 0 to close it. */
+static int
+handle(struct conn *c, int first)
+{
+	struct request r;
+	int more;
+
+	memset(&r, 0, sizeof(r));
+	r.method = -1;
+	c->nfields = 0;
+	more = exchange(c, &r, first);
+	if (r.status)
+		log_request(c, &r);
 	free(r.data);
 	/* keep what was pipelined behind this request */
 	memmove(c->buf, c->buf + c->off, c->len - c->off);
 	c->len -= c->off;
 	c->head = c->off = 0;
-	return r.keepalive;
+	return more;
 }
+
 
 /* Close gently: send our FIN, then read what the client still sends for a
  * moment, so that a reset does not destroy the response in flight. */
@@ -845,8 +887,50 @@ linger(struct conn *c)
 
 	if (shutdown(c->out, SHUT_WR) < 0)
 		return;
-	while (total < LINGER_BYTES && (r = recv_by(c, c->buf, c->cap, deadline)) > 0)
+	while (total < LINGER_BYTES && (r = recv_by(c, c->buf, c->cap, deadline, 0)) > 0)
 		total += r;
+}
+
+/* The address of the client on FD, or "-" when it is no socket. */
+static void
+peer_name(int fd, char *out, size_t n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	void *addr = NULL;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET)
+			addr = &((struct sockaddr_in *)&ss)->sin_addr;
+		else if (ss.ss_family == AF_INET6)
+			addr = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+	}
+	if (!addr || !inet_ntop(ss.ss_family, addr, out, n))
+		snprintf(out, n, "-");
+}
+
+/* Make ready for http_drain(); call once, before serving. */
+int
+http_drain_init(void)
+{
+	if (pipe(drain) < 0)
+		return -1;
+	fcntl(drain[0], F_SETFD, FD_CLOEXEC);
+	fcntl(drain[1], F_SETFD, FD_CLOEXEC);
+	fcntl(drain[1], F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+/* Tell every connection, in this process and its children, to finish the
+ * response in flight and close. Async-signal-safe. */
+void
+http_drain(void)
+{
+	int saved = errno;
+
+	if (drain[1] >= 0)
+		(void)!write(drain[1], "", 1);
+	errno = saved;
 }
 
 void
@@ -867,6 +951,7 @@ serve(int in, int out, const struct config *cf)
 	tv.tv_usec = 0;
 	setsockopt(out, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(out, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	peer_name(in, c.peer, sizeof(c.peer));
 	for (first = 1; handle(&c, first); first = 0)
 		;
 	linger(&c);

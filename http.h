@@ -5,5 +5,7 @@
 #include "config.h"
 
 void serve(int in, int out, const struct config *);
+int http_drain_init(void);
+void http_drain(void);
 
 #endif

@@ -23,6 +23,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "log.h"
 #include "util.h"
 
 #define THREAD_STACK	(128 * 1024)
@@ -50,6 +51,7 @@ on_stop(int sig)
 {
 	(void)sig;
 	stopping = 1;
+	http_drain();
 }
 
 static void
@@ -275,6 +277,10 @@ main(int argc, char *argv[])
 		return cf.errors ? 1 : 0;
 	if (port)
 		snprintf(cf.port, sizeof(cf.port), "%s", port);
+	if (log_open(&cf, inetd) < 0)
+		return 1;
+	if (http_drain_init() < 0)
+		die("pipe:");
 	handle_signals();
 	if (inetd) {
 		serve(0, 1, &cf);
