@@ -14,6 +14,7 @@
 #include <netinet/tcp.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,6 +35,8 @@
 #define SLACK		4096	/* buffer room past the head, for bodies */
 #define CHUNK_LINE_MAX	1024	/* a chunk-size line, extensions included */
 #define POST_SCAN	65536	/* how far into a page POST looks for <body> */
+#define SMALL_BODY	32768	/* bodies sent in one write with their head */
+#define LISTING		1	/* resolve(): a directory to list */
 #define LINGER_MS	2000	/* how long a closing connection is drained */
 #define LINGER_BYTES	(256 * 1024)
 
@@ -90,7 +93,10 @@ reason(int status)
 	case 404: return "Not Found";
 	case 408: return "Request Timeout";
 	case 409: return "Conflict";
+	case 304: return "Not Modified";
+	case 206: return "Partial Content";
 	case 413: return "Content Too Large";
+	case 416: return "Range Not Satisfiable";
 	case 414: return "URI Too Long";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
@@ -353,6 +359,32 @@ send_file(struct conn *c, int fd, off_t off, off_t len)
 	return 0;
 }
 
+/* End the head and send LEN bytes of FD from OFF (none for HEAD): a
+ * small body goes in the same write as the head, a large one by sendfile. */
+static int
+send_entity(struct conn *c, struct request *r, int fd, off_t off, off_t len)
+{
+	size_t head;
+	ssize_t n;
+
+	str_add(&c->hdr, "\r\n", 2);
+	if (r->method == M_HEAD || len <= 0)
+		return write_all(c->out, c->hdr.s, c->hdr.len);
+	if (len <= SMALL_BODY) {
+		head = c->hdr.len;
+		if (c->hdr.cap < head + len + 1) {
+			c->hdr.cap = head + len + 1;
+			c->hdr.s = xrealloc(c->hdr.s, c->hdr.cap);
+		}
+		while ((n = pread(fd, c->hdr.s + head, len, off)) < 0 && errno == EINTR)
+			;
+		if (n == len)
+			return write_all(c->out, c->hdr.s, head + len);
+	}
+	return write_all(c->out, c->hdr.s, c->hdr.len) < 0 ? -1 :
+	    send_file(c, fd, off, len);
+}
+
 static void
 allow(const struct config *cf, struct str *s)
 {
@@ -566,7 +598,8 @@ real_inside(const struct config *cf, const char *path, char *real)
 	return realpath(tmp, real) && path_inside(cf->root, real) ? 0 : -1;
 }
 
-/* The file a GET names: its real path in FILE. Returns 0, 301 or 404. */
+/* The file a GET names: its real path in FILE. Returns 0, 301, 404, or
+ * LISTING when FILE is a directory to list. */
 static int
 resolve(const struct config *cf, struct request *r, char *file, struct stat *st)
 {
@@ -589,7 +622,69 @@ resolve(const struct config *cf, struct request *r, char *file, struct stat *st)
 		if (stat(file, st) == 0 && S_ISREG(st->st_mode))
 			return 0;
 	}
-	return 404;
+	if (!cf->listing)
+		return 404;
+	strcpy(file, dir);
+	return LISTING;
+}
+
+/* Whether a name in PATH starts with a dot, /.well-known/ aside. */
+static int
+dotfile(const char *path)
+{
+	const char *s = path;
+
+	if (!strncmp(s, "/.well-known/", 13) || !strcmp(s, "/.well-known"))
+		s += 12;
+	return strstr(s, "/.") != NULL;
+}
+
+static int
+keep_name(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+/* A directory listing: sorted names, escaped, links percent-encoded. */
+static int
+do_listing(struct conn *c, struct request *r, const char *dir)
+{
+	char path[PATH_MAX], date[HTTP_DATE_LEN];
+	struct dirent **names;
+	struct stat st;
+	const char *n;
+	int i, count, isdir;
+
+	if ((count = scandir(dir, &names, keep_name, alphasort)) < 0)
+		return error(c, r, 403, "", "", 0);
+	c->body.len = 0;
+	str_puts(&c->body, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ");
+	str_html(&c->body, r->clean, strlen(r->clean));
+	str_puts(&c->body, "</title></head><body><h1>Index of ");
+	str_html(&c->body, r->clean, strlen(r->clean));
+	str_puts(&c->body, "</h1>\n<table>\n");
+	if (r->clean[1])
+		str_puts(&c->body, "<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n");
+	for (i = 0; i < count; i++) {
+		n = names[i]->d_name;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, n) < (int)sizeof(path) &&
+		    stat(path, &st) == 0) {
+			isdir = S_ISDIR(st.st_mode);
+			http_date(date, st.st_mtime);
+			str_puts(&c->body, "<tr><td><a href=\"");
+			str_url(&c->body, n);
+			str_puts(&c->body, isdir ? "/\">" : "\">");
+			str_html(&c->body, n, strlen(n));
+			str_printf(&c->body, "%s</a></td><td>%lld</td><td>%s</td></tr>\n",
+			    isdir ? "/" : "", isdir ? 0LL : (long long)st.st_size, date);
+		}
+		free(names[i]);
+	}
+	free(names);
+	str_puts(&c->body, "</table>\n</body></html>\n");
+	begin(c, r, 200);
+	entity(c, r, "text/html; charset=utf-8", c->body.len);
+	return finish(c, r, c->body.s, c->body.len);
 }
 
 /* For PUT and DELETE: the real parent directory plus the last name, in
@@ -700,43 +795,218 @@ body_tag_end(int fd, char *buf, size_t n)
 	return 0;
 }
 
+/* Whether the If-None-Match list S names TAG (weak comparison). */
+static int
+etag_listed(const char *s, const char *tag)
+{
+	size_t n = strlen(tag), k;
+
+	while (*s) {
+		s += strspn(s, " \t,");
+		if (*s == '*')
+			return 1;
+		if (!strncmp(s, "W/", 2))
+			s += 2;
+		k = *s == '"' && strchr(s + 1, '"') ? (size_t)(strchr(s + 1, '"') + 1 - s) :
+		    strcspn(s, ",");
+		if (k == n && !strncmp(s, tag, n))
+			return 1;
+		s += k;
+	}
+	return 0;
+}
+
+/* Whether the client's copy is current: If-None-Match first, then
+ * If-Modified-Since ("not newer than"), as RFC 9110 13.2.2 orders them. */
+static int
+not_modified(struct conn *c, const struct stat *st, const char *tag)
+{
+	const char *h;
+	time_t t;
+
+	if ((h = header(c, "If-None-Match")))
+		return etag_listed(h, tag);
+	return (h = header(c, "If-Modified-Since")) && http_date_parse(h, &t) == 0 &&
+	    st->st_mtime <= t;
+}
+
+/* Whether If-Range (an entity tag, strongly compared, or the exact
+ * Last-Modified date) still holds; no If-Range holds too. */
+static int
+if_range(struct conn *c, const struct stat *st, const char *tag)
+{
+	const char *h = header(c, "If-Range");
+	time_t t;
+
+	if (!h)
+		return 1;
+	if (*h == '"')
+		return !strcmp(h, tag);
+	return http_date_parse(h, &t) == 0 && t == st->st_mtime;
+}
+
+/*
+ * A single "bytes=" range of a SIZE-byte file into [*from, *to]: 1 when
+ * there is one, 0 to send the whole file (no Range, several ranges, or one
+ * we do not understand, which RFC 9110 14.2 lets us ignore), -1 when it
+ * cannot be satisfied.
+ */
+static int
+byte_range(const char *h, long long size, long long *from, long long *to)
+{
+	char *end;
+
+	if (!h || strncasecmp(h, "bytes=", 6) || strchr(h, ','))
+		return 0;
+	h += 6 + strspn(h + 6, " \t");
+	errno = 0;
+	if (*h == '-') {		/* the last N bytes */
+		if (!isdigit((unsigned char)h[1]))
+			return 0;
+		*to = size - 1;
+		*from = size - strtoll(h + 1, &end, 10);
+		if (*end || errno == ERANGE || *from >= size)
+			return *end ? 0 : -1;
+		if (*from < 0)
+			*from = 0;
+		return size > 0 ? 1 : -1;
+	}
+	if (!isdigit((unsigned char)*h))
+		return 0;
+	*from = strtoll(h, &end, 10);
+	if (*end++ != '-')
+		return 0;
+	*to = *end ? strtoll(end, &end, 10) : size - 1;
+	if (*end || errno == ERANGE || (*to < *from && *from < size))
+		return 0;
+	if (*from >= size)
+		return -1;
+	if (*to >= size)
+		*to = size - 1;
+	return 1;
+}
+
+/* Whether Accept-Encoding takes gzip (by name or "*", q not 0). */
+static int
+takes_gzip(const char *s)
+{
+	size_t k;
+	const char *q;
+
+	while (s && *s) {
+		s += strspn(s, " \t,");
+		k = strcspn(s, ",");
+		if ((!strncasecmp(s, "gzip", 4) && strchr(" \t;,", s[4])) ||
+		    (*s == '*' && strchr(" \t;,", s[1]))) {
+			q = memchr(s, ';', k);
+			if (!q || !(q = strstr(q, "q=")) || q >= s + k || strtod(q + 2, NULL) > 0)
+				return 1;
+		}
+		s += k;
+	}
+	return 0;
+}
+
+/* FILE.gz, when the client takes gzip and it sits beside FILE. */
+static int
+open_gzip(struct conn *c, const char *file, struct stat *st)
+{
+	char gz[PATH_MAX], real[PATH_MAX];
+	int fd;
+
+	if (!takes_gzip(header(c, "Accept-Encoding")) ||
+	    snprintf(gz, sizeof(gz), "%s.gz", file) >= (int)sizeof(gz) ||
+	    !realpath(gz, real) || !path_inside(c->cf->root, real) ||
+	    (fd = open(real, O_RDONLY)) < 0)
+		return -1;
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The validators and caching headers of a file response. */
+static void
+file_headers(struct conn *c, const struct stat *st, const char *tag, int gzip)
+{
+	char date[HTTP_DATE_LEN];
+
+	http_date(date, st->st_mtime);
+	str_printf(&c->hdr, "Last-Modified: %s\r\nETag: %s\r\n", date, tag);
+	if (gzip)
+		str_puts(&c->hdr, "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
+}
+
+/* The page with POST's section after its <body> tag, or at its start. */
+static int
+post_page(struct conn *c, struct request *r, int fd, const struct stat *st,
+    const char *type, const char *tag)
+{
+	char *scan = xrealloc(NULL, POST_SCAN);
+	size_t at = body_tag_end(fd, scan, st->st_size < POST_SCAN ? st->st_size : POST_SCAN);
+	int rc;
+
+	c->body.len = 0;
+	str_puts(&c->body, "<h1>Post Data</h1><pre>");
+	str_html(&c->body, r->data, r->dlen);
+	str_puts(&c->body, "</pre>");
+	begin(c, r, 200);
+	entity(c, r, type, st->st_size + c->body.len);
+	file_headers(c, st, tag, 0);
+	str_add(&c->hdr, "\r\n", 2);
+	str_add(&c->hdr, scan, at);
+	str_add(&c->hdr, c->body.s, c->body.len);
+	free(scan);
+	rc = write_all(c->out, c->hdr.s, c->hdr.len) < 0 ||
+	    send_file(c, fd, at, st->st_size - at) < 0 ? -1 : 0;
+	return rc;
+}
+
+/* GET, HEAD or POST of a regular file: validators, ranges, gzip twins. */
 static int
 do_file(struct conn *c, struct request *r, const char *file, const char *type)
 {
-	char date[HTTP_DATE_LEN], *scan = NULL;
+	char tag[64];
 	struct stat st;
-	size_t at = 0;
-	int fd, rc;
+	long long from = 0, to = 0;
+	int fd, gzip = 0, range = 0, rc;
 
-	if ((fd = open(file, O_RDONLY)) < 0)
+	if (r->method != M_POST && (fd = open_gzip(c, file, &st)) >= 0)
+		gzip = 1;
+	else if ((fd = open(file, O_RDONLY)) < 0)
 		return error(c, r, errno == EACCES ? 403 : 404, "", "", 0);
-	if (fstat(fd, &st) < 0) {
+	else if (fstat(fd, &st) < 0) {
 		close(fd);
 		return error(c, r, 500, "", "", 0);
 	}
-	if (r->method == M_POST) {
-		c->body.len = 0;
-		str_puts(&c->body, "<h1>Post Data</h1><pre>");
-		str_html(&c->body, r->data, r->dlen);
-		str_puts(&c->body, "</pre>");
-		scan = xrealloc(NULL, POST_SCAN);
-		at = body_tag_end(fd, scan, st.st_size < POST_SCAN ? st.st_size : POST_SCAN);
-	}
-	http_date(date, st.st_mtime);
-	begin(c, r, 200);
-	entity(c, r, type, st.st_size + (scan ? c->body.len : 0));
-	str_printf(&c->hdr, "Last-Modified: %s\r\n", date);
-	if (scan) {		/* the page up to <body>, the section, the rest */
-		str_add(&c->hdr, "\r\n", 2);
-		str_add(&c->hdr, scan, at);
-		str_add(&c->hdr, c->body.s, c->body.len);
-		free(scan);
-		rc = write_all(c->out, c->hdr.s, c->hdr.len) < 0 ||
-		    send_file(c, fd, at, st.st_size - at) < 0 ? -1 : 0;
-	} else {
+	snprintf(tag, sizeof(tag), "\"%llx-%llx-%llx\"", (unsigned long long)st.st_ino,
+	    (unsigned long long)st.st_size, (unsigned long long)st.st_mtime);
+	if (r->method == M_POST)
+		rc = post_page(c, r, fd, &st, type, tag);
+	else if (not_modified(c, &st, tag)) {
+		begin(c, r, 304);
+		file_headers(c, &st, tag, gzip);
 		rc = finish(c, r, NULL, 0);
-		if (rc == 0 && r->method == M_GET)
-			rc = send_file(c, fd, 0, st.st_size);
+	} else if (r->method == M_GET && if_range(c, &st, tag) &&
+	    (range = byte_range(header(c, "Range"), st.st_size, &from, &to)) < 0) {
+		c->body.len = 0;
+		str_puts(&c->body, "<html><body>416 Range Not Satisfiable</body></html>");
+		begin(c, r, 416);
+		entity(c, r, "text/html", c->body.len);
+		str_printf(&c->hdr, "Content-Range: bytes */%lld\r\n", (long long)st.st_size);
+		rc = finish(c, r, c->body.s, c->body.len);
+	} else {
+		if (!range)
+			to = st.st_size - 1;
+		begin(c, r, range ? 206 : 200);
+		entity(c, r, type, to - from + 1);
+		file_headers(c, &st, tag, gzip);
+		str_puts(&c->hdr, "Accept-Ranges: bytes\r\n");
+		if (range)
+			str_printf(&c->hdr, "Content-Range: bytes %lld-%lld/%lld\r\n",
+			    from, to, (long long)st.st_size);
+		rc = send_entity(c, r, fd, from, to - from + 1);
 	}
 	close(fd);
 	return rc;
@@ -762,6 +1032,8 @@ route(struct conn *c, struct request *r)
 		entity(c, r, "text/plain", 0);
 		return finish(c, r, NULL, 0);
 	}
+	if (dotfile(r->clean))
+		return error(c, r, 404, " Reason URL does not exist: ", r->target, r->tlen);
 	if (r->method == M_PUT)
 		return do_put(c, r);
 	if (r->method == M_DELETE)
@@ -779,7 +1051,11 @@ route(struct conn *c, struct request *r)
 		    r->query ? r->query : "");
 		return finish(c, r, c->body.s, c->body.len);
 	}
-	if (!(type = config_type(cf, file))) {
+	if (status == LISTING && (r->method == M_GET || r->method == M_HEAD))
+		return do_listing(c, r, file);
+	if (status == LISTING)
+		type = "text/html";
+	else if (!(type = config_type(cf, file))) {
 		ext = strrchr(strrchr(file, '/'), '.');
 		return error(c, r, 501, " File type: ", ext ? ext : "", ext ? strlen(ext) : 0);
 	}
@@ -789,6 +1065,8 @@ route(struct conn *c, struct request *r)
 		entity(c, r, "text/plain", 0);
 		return finish(c, r, NULL, 0);
 	}
+	if (status == LISTING)		/* POST to a listed directory */
+		return error(c, r, 404, " Reason URL does not exist: ", r->target, r->tlen);
 	return do_file(c, r, file, type);
 }
 

@@ -1,6 +1,7 @@
 /* Small helpers shared by every module. */
 #define _XOPEN_SOURCE 700
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -159,6 +160,69 @@ str_html(struct str *b, const char *s, size_t n)
 				str_add(b, hex, 4);
 			} else
 				str_add(b, &s[i], 1);
+		}
+	}
+}
+
+/* Days from 1970-01-01 to Y-M-D (proleptic Gregorian), without timegm(). */
+static long long
+days_from_epoch(long long y, int m, int d)
+{
+	static const int before[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+	long long leaps;
+
+	y -= m <= 2;		/* count this year's leap day only after February */
+	leaps = y / 4 - y / 100 + y / 400 - (1969 / 4 - 1969 / 100 + 1969 / 400);
+	return (y + (m <= 2) - 1970) * 365 + leaps + before[m - 1] + d - 1;
+}
+
+/* Parse an HTTP date in any of its three forms (RFC 9110 5.6.7):
+ * IMF-fixdate, RFC 850 and asctime. 0 and *T on success, -1 otherwise. */
+int
+http_date_parse(const char *s, time_t *t)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char mon[4], wday[10], tail[4];
+	int d, y, hh, mm, ss, n = 0;
+	const char *m;
+
+	if (sscanf(s, "%3s, %2d %3s %4d %2d:%2d:%2d %3s%n", wday, &d, mon, &y,
+	    &hh, &mm, &ss, tail, &n) == 8 && n > 0 && !strcmp(tail, "GMT")) {
+		;			/* Sun, 06 Nov 1994 08:49:37 GMT */
+	} else if (sscanf(s, "%9[A-Za-z], %2d-%3s-%2d %2d:%2d:%2d %3s%n", wday, &d,
+	    mon, &y, &hh, &mm, &ss, tail, &n) == 8 && n > 0 && !strcmp(tail, "GMT")) {
+		y += y < 70 ? 2000 : 1900;	/* Sunday, 06-Nov-94 08:49:37 GMT */
+	} else if (sscanf(s, "%3s %3s %2d %2d:%2d:%2d %4d%n", wday, mon, &d, &hh,
+	    &mm, &ss, &y, &n) == 7 && n > 0) {
+		;			/* Sun Nov  6 08:49:37 1994 */
+	} else
+		return -1;
+	if (s[n] != '\0' || strlen(mon) != 3 || !(m = strstr(months, mon)) ||
+	    (m - months) % 3 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 ||
+	    y < 1970 || hh < 0 || mm < 0 || ss < 0)
+		return -1;
+	*t = (time_t)((days_from_epoch(y, (int)(m - months) / 3 + 1, d) * 24 + hh) *
+	    3600 + mm * 60 + ss);
+	return 0;
+}
+
+/* Append S percent-encoded for a URL path segment. */
+void
+str_url(struct str *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char e[3];
+
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (isalnum(c) || strchr("-._~!$()*+,;=:@", c))
+			str_add(b, s, 1);
+		else {
+			e[0] = '%';
+			e[1] = hex[c >> 4];
+			e[2] = hex[c & 15];
+			str_add(b, e, 3);
 		}
 	}
 }

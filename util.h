@@ -22,6 +22,7 @@ void str_add(struct str *, const void *, size_t);
 void str_puts(struct str *, const char *);
 void str_printf(struct str *, const char *fmt, ...);
 void str_html(struct str *, const char *, size_t);
+void str_url(struct str *, const char *);
 
 void die(const char *fmt, ...);
 void warn(const char *fmt, ...);
@@ -30,5 +31,6 @@ char *xstrdup(const char *);
 int write_all(int fd, const void *, size_t);
 long long now_ms(void);
 void http_date(char buf[HTTP_DATE_LEN], time_t);
+int http_date_parse(const char *, time_t *);
 
 #endif
