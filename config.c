@@ -6,12 +6,14 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "util.h"
@@ -134,6 +136,9 @@ set_root(struct parse *p, char **w, int n, void *field)
 	else {
 		free(*(char **)field);
 		*(char **)field = real;
+		if (p->cf->rootfd >= 0)
+			close(p->cf->rootfd);
+		p->cf->rootfd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	free(path);
 }
@@ -375,6 +380,7 @@ defaults(struct config *cf)
 	cf->send_timeout = DEF_SEND_TIMEOUT;
 	cf->max_clients = DEF_MAX_CLIENTS;
 	cf->graceful_timeout = DEF_GRACEFUL_TIMEOUT;
+	cf->rootfd = -1;
 }
 
 /* Read PATH into CF. Errors are printed as FILE:LINE: message and counted
@@ -436,6 +442,8 @@ config_free(struct config *cf)
 	free(cf->types);
 	free(cf->ip);
 	free(cf->root);
+	if (cf->rootfd >= 0)
+		close(cf->rootfd);
 	free(cf->default_type);
 	free(cf->access_log);
 	free(cf->pid_file);

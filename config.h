@@ -29,6 +29,7 @@ struct config {
 	char *ip;
 	char port[8];
 	char *root;		/* absolute, resolved */
+	int rootfd;		/* the root, opened: requests resolve beneath it */
 	char **index;
 	size_t nindex;
 	struct ctype *types;

@@ -1,5 +1,8 @@
 /* HTTP/1.x request parsing, routing and responses, shared by every mode. */
 #define _XOPEN_SOURCE 700
+#ifdef __linux__
+#define _DEFAULT_SOURCE		/* syscall(), for openat2() */
+#endif
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -7,6 +10,8 @@
 #include <sys/types.h>
 #ifdef __linux__
 #include <sys/sendfile.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 #endif
 
 #include <arpa/inet.h>
@@ -37,6 +42,7 @@
 #define POST_SCAN	65536	/* how far into a page POST looks for <body> */
 #define SMALL_BODY	32768	/* bodies sent in one write with their head */
 #define LISTING		1	/* resolve(): a directory to list */
+#define BUF_START	8192	/* a connection's buffer at first */
 #define LINGER_MS	2000	/* how long a closing connection is drained */
 #define LINGER_BYTES	(256 * 1024)
 
@@ -54,6 +60,7 @@ struct conn {
 	const struct config *cf;
 	char *buf;		/* request heads and what follows them */
 	size_t cap, len;	/* its size, and the bytes it holds */
+	size_t max;		/* the most it grows to: the limits, and SLACK */
 	size_t head;		/* the current request's head is buf[0, head) */
 	size_t off;		/* bytes of buf consumed */
 	struct field *fields;
@@ -157,6 +164,19 @@ next_line(char *p, char *end, size_t *n)
 	return lf + 1;
 }
 
+/* Make the buffer N bytes, within its maximum; only while nothing points
+ * into it. */
+static void
+grow(struct conn *c, size_t n)
+{
+	if (n > c->max)
+		n = c->max;
+	if (n > c->cap) {
+		c->buf = xrealloc(c->buf, n);
+		c->cap = n;
+	}
+}
+
 /*
  * Wait for a whole request head in c->buf, within IDLE ms for its first
  * byte and the RequestTimeout for all of it. Returns the head's length, 0
@@ -179,6 +199,7 @@ read_head(struct conn *c, long long idle)
 					return -414;
 				reqline = n > 0;	/* empty lines before it are skipped */
 			} else if (n == 0) {
+				grow(c, next - c->buf + SLACK);
 				return next - c->buf;
 			} else if (n > (size_t)cf->field_max) {
 				return -431;
@@ -190,6 +211,8 @@ read_head(struct conn *c, long long idle)
 		n = c->len - pos;
 		if (!reqline && n > (size_t)cf->line_max + 3)
 			return -414;
+		if (c->len == c->cap)
+			grow(c, c->cap * 2);
 		if ((reqline && n > (size_t)cf->field_max + 3) || c->len == c->cap)
 			return -431;
 		r = recv_by(c, c->buf + c->len, c->cap - c->len, deadline, !started);
@@ -297,10 +320,7 @@ static void
 begin(struct conn *c, struct request *r, int status)
 {
 	char date[HTTP_DATE_LEN];
-	struct pollfd pfd = { drain[0], POLLIN, 0 };
 
-	if (r->keepalive && drain[0] >= 0 && poll(&pfd, 1, 0) > 0)
-		r->keepalive = 0;	/* draining: this is the last response */
 	r->status = status;
 	http_date(date, time(NULL));
 	c->hdr.len = 0;
@@ -598,34 +618,77 @@ real_inside(const struct config *cf, const char *path, char *real)
 	return realpath(tmp, real) && path_inside(cf->root, real) ? 0 : -1;
 }
 
-/* The file a GET names: its real path in FILE. Returns 0, 301, 404, or
- * LISTING when FILE is a directory to list. */
+/*
+ * Open PATH (clean: absolute and normalised) beneath the root, never
+ * outside it. On Linux openat2() with RESOLVE_BENEATH does it in one call,
+ * links that stay inside allowed; elsewhere, or for a link the kernel will
+ * not judge (an absolute one), realpath() and a prefix check.
+ */
 static int
-resolve(const struct config *cf, struct request *r, char *file, struct stat *st)
+open_beneath(const struct config *cf, const char *path)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX];
-	size_t i;
+	const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	char real[PATH_MAX];
+	int fd;
+#ifdef SYS_openat2
+	struct open_how how;
 
-	if (real_inside(cf, r->clean, file) < 0 || stat(file, st) < 0)
-		return 404;
-	if (S_ISREG(st->st_mode))
-		return 0;
-	if (!S_ISDIR(st->st_mode))
-		return 404;
-	if (r->clean[strlen(r->clean) - 1] != '/')
-		return 301;
-	strcpy(dir, file);
-	for (i = 0; i < cf->nindex; i++) {
-		if (snprintf(tmp, sizeof(tmp), "%s/%s", dir, cf->index[i]) >= (int)sizeof(tmp) ||
-		    !realpath(tmp, file) || !path_inside(cf->root, file))
-			continue;
-		if (stat(file, st) == 0 && S_ISREG(st->st_mode))
-			return 0;
+	memset(&how, 0, sizeof(how));
+	how.flags = flags;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	fd = syscall(SYS_openat2, cf->rootfd, path[1] ? path + 1 : ".", &how, sizeof(how));
+	if (fd >= 0 || (errno != ENOSYS && errno != EXDEV && errno != EPERM))
+		return fd;
+#endif
+	if (real_inside(cf, path, real) < 0) {
+		errno = ENOENT;
+		return -1;
 	}
-	if (!cf->listing)
-		return 404;
-	strcpy(file, dir);
-	return LISTING;
+	return open(real, flags);
+}
+
+/* What a GET names, opened: a regular file, or a directory to list. */
+struct target {
+	int fd;
+	struct stat st;
+	char name[PATH_MAX];	/* its clean path, index name included */
+};
+
+/* Returns 0 for a file, LISTING, or the status to answer (301, 403, 404);
+ * T->fd is open only for 0 and LISTING. */
+static int
+resolve(const struct config *cf, struct request *r, struct target *t)
+{
+	size_t i, n = strlen(r->clean);
+	int dir;
+
+	if ((t->fd = open_beneath(cf, r->clean)) < 0)
+		return errno == EACCES ? 403 : 404;
+	strcpy(t->name, r->clean);
+	if (fstat(t->fd, &t->st) == 0 && S_ISREG(t->st.st_mode))
+		return 0;
+	if (!S_ISDIR(t->st.st_mode) || r->clean[n - 1] != '/') {
+		close(t->fd);
+		return S_ISDIR(t->st.st_mode) ? 301 : 404;
+	}
+	dir = t->fd;
+	for (i = 0; i < cf->nindex; i++) {
+		if (snprintf(t->name, sizeof(t->name), "%s%s", r->clean,
+		    cf->index[i]) >= (int)sizeof(t->name) ||
+		    (t->fd = open_beneath(cf, t->name)) < 0)
+			continue;
+		if (fstat(t->fd, &t->st) == 0 && S_ISREG(t->st.st_mode)) {
+			close(dir);
+			return 0;
+		}
+		close(t->fd);
+	}
+	t->fd = dir;
+	strcpy(t->name, r->clean);
+	if (cf->listing)
+		return LISTING;
+	close(dir);
+	return 404;
 }
 
 /* Whether a name in PATH starts with a dot, /.well-known/ aside. */
@@ -647,7 +710,7 @@ keep_name(const struct dirent *d)
 
 /* A directory listing: sorted names, escaped, links percent-encoded. */
 static int
-do_listing(struct conn *c, struct request *r, const char *dir)
+do_listing(struct conn *c, struct request *r, struct target *t)
 {
 	char path[PATH_MAX], date[HTTP_DATE_LEN];
 	struct dirent **names;
@@ -655,7 +718,8 @@ do_listing(struct conn *c, struct request *r, const char *dir)
 	const char *n;
 	int i, count, isdir;
 
-	if ((count = scandir(dir, &names, keep_name, alphasort)) < 0)
+	snprintf(path, sizeof(path), "%s%s", c->cf->root, t->name);
+	if ((count = scandir(path, &names, keep_name, alphasort)) < 0)
 		return error(c, r, 403, "", "", 0);
 	c->body.len = 0;
 	str_puts(&c->body, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ");
@@ -667,8 +731,7 @@ do_listing(struct conn *c, struct request *r, const char *dir)
 		str_puts(&c->body, "<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n");
 	for (i = 0; i < count; i++) {
 		n = names[i]->d_name;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, n) < (int)sizeof(path) &&
-		    stat(path, &st) == 0) {
+		if (fstatat(t->fd, n, &st, 0) == 0) {
 			isdir = S_ISDIR(st.st_mode);
 			http_date(date, st.st_mtime);
 			str_puts(&c->body, "<tr><td><a href=\"");
@@ -907,17 +970,16 @@ takes_gzip(const char *s)
 	return 0;
 }
 
-/* FILE.gz, when the client takes gzip and it sits beside FILE. */
+/* NAME.gz, when the client takes gzip and it sits beside NAME. */
 static int
-open_gzip(struct conn *c, const char *file, struct stat *st)
+open_gzip(struct conn *c, const char *name, struct stat *st)
 {
-	char gz[PATH_MAX], real[PATH_MAX];
+	char gz[PATH_MAX];
 	int fd;
 
 	if (!takes_gzip(header(c, "Accept-Encoding")) ||
-	    snprintf(gz, sizeof(gz), "%s.gz", file) >= (int)sizeof(gz) ||
-	    !realpath(gz, real) || !path_inside(c->cf->root, real) ||
-	    (fd = open(real, O_RDONLY)) < 0)
+	    snprintf(gz, sizeof(gz), "%s.gz", name) >= (int)sizeof(gz) ||
+	    (fd = open_beneath(c->cf, gz)) < 0)
 		return -1;
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
 		close(fd);
@@ -965,21 +1027,19 @@ post_page(struct conn *c, struct request *r, int fd, const struct stat *st,
 
 /* GET, HEAD or POST of a regular file: validators, ranges, gzip twins. */
 static int
-do_file(struct conn *c, struct request *r, const char *file, const char *type)
+do_file(struct conn *c, struct request *r, struct target *t, const char *type)
 {
 	char tag[64];
-	struct stat st;
+	struct stat st = t->st;
 	long long from = 0, to = 0;
-	int fd, gzip = 0, range = 0, rc;
+	int fd = t->fd, gzip = 0, range = 0, rc;
 
-	if (r->method != M_POST && (fd = open_gzip(c, file, &st)) >= 0)
-		gzip = 1;
-	else if ((fd = open(file, O_RDONLY)) < 0)
-		return error(c, r, errno == EACCES ? 403 : 404, "", "", 0);
-	else if (fstat(fd, &st) < 0) {
+	if (r->method != M_POST && (gzip = open_gzip(c, t->name, &st)) >= 0) {
 		close(fd);
-		return error(c, r, 500, "", "", 0);
-	}
+		fd = gzip;
+		gzip = 1;
+	} else
+		gzip = 0;
 	snprintf(tag, sizeof(tag), "\"%llx-%llx-%llx\"", (unsigned long long)st.st_ino,
 	    (unsigned long long)st.st_size, (unsigned long long)st.st_mtime);
 	if (r->method == M_POST)
@@ -1008,8 +1068,31 @@ do_file(struct conn *c, struct request *r, const char *file, const char *type)
 			    from, to, (long long)st.st_size);
 		rc = send_entity(c, r, fd, from, to - from + 1);
 	}
-	close(fd);
+	t->fd = fd;		/* the caller closes it */
 	return rc;
+}
+
+/* Checks 6 on, for what resolve() opened: a file or a directory to list. */
+static int
+answer(struct conn *c, struct request *r, struct target *t, int status)
+{
+	const char *type = "text/html", *ext;
+
+	if (status == LISTING && (r->method == M_GET || r->method == M_HEAD))
+		return do_listing(c, r, t);
+	if (status != LISTING && !(type = config_type(c->cf, t->name))) {
+		ext = strrchr(strrchr(t->name, '/'), '.');
+		return error(c, r, 501, " File type: ", ext ? ext : "", ext ? strlen(ext) : 0);
+	}
+	if (r->method == M_OPTIONS) {
+		begin(c, r, 200);
+		allow(c->cf, &c->hdr);
+		entity(c, r, "text/plain", 0);
+		return finish(c, r, NULL, 0);
+	}
+	if (status == LISTING)		/* POST to a listed directory */
+		return error(c, r, 404, " Reason URL does not exist: ", r->target, r->tlen);
+	return do_file(c, r, t, type);
 }
 
 /* Checks 4 to 6 and the method's work, once the body is read. */
@@ -1017,10 +1100,8 @@ static int
 route(struct conn *c, struct request *r)
 {
 	const struct config *cf = c->cf;
-	char file[PATH_MAX];
-	const char *type, *ext;
-	struct stat st;
-	int status;
+	struct target t;
+	int status, rc;
 
 	if (!(cf->methods & 1u << r->method))
 		return error(c, r, 501, " Method: ", r->mstr, r->mlen);
@@ -1038,9 +1119,13 @@ route(struct conn *c, struct request *r)
 		return do_put(c, r);
 	if (r->method == M_DELETE)
 		return do_delete(c, r);
-	if ((status = resolve(cf, r, file, &st)) == 404)
-		return error(c, r, 404, " Reason URL does not exist: ", r->target, r->tlen);
-	if (status == 301) {
+	switch ((status = resolve(cf, r, &t))) {
+	case 0:
+	case LISTING:
+		rc = answer(c, r, &t, status);
+		close(t.fd);
+		return rc;
+	case 301:
 		c->body.len = 0;
 		str_puts(&c->body, "<html><body>301 Moved Permanently</body></html>");
 		begin(c, r, 301);
@@ -1050,24 +1135,11 @@ route(struct conn *c, struct request *r)
 		str_printf(&c->hdr, "/%s%.*s\r\n", r->query ? "?" : "", (int)r->qlen,
 		    r->query ? r->query : "");
 		return finish(c, r, c->body.s, c->body.len);
-	}
-	if (status == LISTING && (r->method == M_GET || r->method == M_HEAD))
-		return do_listing(c, r, file);
-	if (status == LISTING)
-		type = "text/html";
-	else if (!(type = config_type(cf, file))) {
-		ext = strrchr(strrchr(file, '/'), '.');
-		return error(c, r, 501, " File type: ", ext ? ext : "", ext ? strlen(ext) : 0);
-	}
-	if (r->method == M_OPTIONS) {
-		begin(c, r, 200);
-		allow(cf, &c->hdr);
-		entity(c, r, "text/plain", 0);
-		return finish(c, r, NULL, 0);
-	}
-	if (status == LISTING)		/* POST to a listed directory */
+	case 404:
 		return error(c, r, 404, " Reason URL does not exist: ", r->target, r->tlen);
-	return do_file(c, r, file, type);
+	default:
+		return error(c, r, status, "", "", 0);
+	}
 }
 
 /* Read, check and answer one request: 1 to go on, 0 to close. */
@@ -1222,7 +1294,8 @@ serve(int in, int out, const struct config *cf)
 	c.in = in;
 	c.out = out;
 	c.cf = cf;
-	c.cap = cf->line_max + 4 + cf->fields_max * (cf->field_max + 4) + 2 + SLACK;
+	c.max = cf->line_max + 4 + cf->fields_max * (cf->field_max + 4) + 2 + SLACK;
+	c.cap = c.max < BUF_START ? c.max : BUF_START;
 	c.buf = xrealloc(NULL, c.cap);
 	c.fields = xrealloc(NULL, cf->fields_max * sizeof(*c.fields));
 	tv.tv_sec = cf->send_timeout;
