@@ -199,8 +199,9 @@ read_head(struct conn *c, long long idle)
 					return -414;
 				reqline = n > 0;	/* empty lines before it are skipped */
 			} else if (n == 0) {
-				grow(c, next - c->buf + SLACK);
-				return next - c->buf;
+				n = next - c->buf;
+				grow(c, n + SLACK);
+				return n;
 			} else if (n > (size_t)cf->field_max) {
 				return -431;
 			} else if (++fields > (size_t)cf->fields_max) {
@@ -810,6 +811,9 @@ do_delete(struct conn *c, struct request *r)
 	char file[PATH_MAX];
 	struct stat st;
 
+	if (r->clean[strlen(r->clean) - 1] == '/' &&
+	    real_inside(c->cf, r->clean, file) == 0)
+		return error(c, r, 409, "", "", 0);	/* names a directory */
 	if (resolve_parent(c->cf, r, file) < 0 || lstat(file, &st) < 0)
 		return error(c, r, 404, " Reason URL does not exist: ", r->target, r->tlen);
 	if (S_ISDIR(st.st_mode))
@@ -1159,7 +1163,8 @@ exchange(struct conn *c, struct request *r, int first)
 		return 0;
 	}
 	c->head = c->off = head;
-	if (cf->errors) {
+	if (cf->errors) {	/* every request: only HEAD is told apart */
+		r->method = strncmp(c->buf + strspn(c->buf, "\r\n"), "HEAD ", 5) ? -1 : M_HEAD;
 		error(c, r, 500, ": configuration error", "", 0);
 		return 0;
 	}

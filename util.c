@@ -7,23 +7,52 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "util.h"
 
-/* A format ending in ':' gets ": strerror(errno)" appended. */
-static void
-vwarn(const char *fmt, va_list ap)
-{
-	int saved = errno;
-	size_t n = strlen(fmt);
+/* Set once by the main process before serving: where warn() goes. */
+static int to_syslog;
 
-	fputs("ws: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	if (n && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(saved));
-	fputc('\n', stderr);
+/* Connect to syslog (before a chroot hides /dev/log); when USE, send what
+ * warn() and die() say there from now on instead of standard error. */
+void
+warn_syslog(int use)
+{
+	openlog("ws", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	to_syslog = use;
+}
+
+/* One message, written whole: "TIME ws: MESSAGE" on standard error, or
+ * MESSAGE to syslog. A format ending in ':' gets ": strerror(errno)". */
+static void
+vwarn(int prio, const char *fmt, va_list ap)
+{
+	char msg[1024], when[32], err[128], line[1100];
+	size_t n = strlen(fmt), len;
+	int saved = errno;
+	struct tm tm;
+	time_t t;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n && fmt[n - 1] == ':') {
+		if (strerror_r(saved, err, sizeof(err)))
+			snprintf(err, sizeof(err), "error %d", saved);
+		len = strlen(msg);
+		snprintf(msg + len, sizeof(msg) - len, " %s", err);
+	}
+	if (to_syslog) {
+		syslog(prio, "%s", msg);
+		return;
+	}
+	t = time(NULL);
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", &tm);
+	len = snprintf(line, sizeof(line), "%s ws: %s\n", when, msg);
+	(void)!write(2, line, len < sizeof(line) ? len : sizeof(line) - 1);
+	errno = saved;
 }
 
 void
@@ -32,7 +61,7 @@ warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	vwarn(LOG_WARNING, fmt, ap);
 	va_end(ap);
 }
 
@@ -42,7 +71,7 @@ die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	vwarn(LOG_ERR, fmt, ap);
 	va_end(ap);
 	exit(1);
 }

@@ -26,6 +26,7 @@ void str_url(struct str *, const char *);
 
 void die(const char *fmt, ...);
 void warn(const char *fmt, ...);
+void warn_syslog(int use);
 void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
 int write_all(int fd, const void *, size_t);
