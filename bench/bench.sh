@@ -1,0 +1,288 @@
+#!/bin/bash
+# bench/bench.sh: requests/s and memory of ws in fork and thread mode, and
+# of nginx and lighttpd where they are installed, all on loopback. Run by
+# `make bench` and `make bench-peers`; see BENCHMARKS.md.
+#
+# Settings, from the environment (defaults in brackets):
+#   BENCH_SECS       seconds of each wrk run, a cell [3]
+#   BENCH_PASSES     passes over the whole matrix; medians are reported [3]
+#   BENCH_PEERS      auto: nginx and lighttpd when installed; 1: required;
+#                    0: ws only [auto]
+#   BENCH_FILES      files served: 1k (a 1 KiB page), 1m (a 1 MiB file) [1k 1m]
+#   BENCH_KEEPALIVE  connection counts with keep-alive [1 10 100 1000]
+#   BENCH_CLOSE      connection counts with Connection: close [10 100]
+#   BENCH_IDLE       idle keep-alive connections for memory; 0: skip [1000]
+#   BENCH_PORT       first of four loopback ports [18080]
+#   BENCH_OUT        directory of the results [bench/results]
+#   WS, WS_REV       the ws binary [./ws] and the version it is named by
+#                    [git describe --dirty]
+#
+# Every server is started here, on 127.0.0.1 with a temporary document
+# root and configuration, and stopped at the end; no system service is
+# touched. Every wrk run lasts BENCH_SECS and is cut off by timeout(1).
+# `bench/bench.sh report` makes the table and chart again from BENCH_OUT.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECS=${BENCH_SECS:-3}
+PASSES=${BENCH_PASSES:-3}
+PEERS=${BENCH_PEERS:-auto}
+FILES=${BENCH_FILES:-1k 1m}
+KEEPALIVE=${BENCH_KEEPALIVE:-1 10 100 1000}
+CLOSE=${BENCH_CLOSE:-10 100}
+IDLE=${BENCH_IDLE:-1000}
+PORT=${BENCH_PORT:-18080}
+OUT=${BENCH_OUT:-bench/results}
+WS=${WS:-./ws}
+started=$(date +%s)
+. bench/lib.sh
+
+# --- memory: idle, and with IDLE idle keep-alive connections -------------
+
+memory() {
+	local s=$1 h idle loaded ok i
+	settle "$s"
+	idle=$(mem "${pid[$s]}")
+	$HOLD "${port[$s]}" "$IDLE" 60 "${path[1k]}" >"$tmp/hold.out" 2>&1 &
+	h=$!
+	helpers+=("$h")
+	for i in $(seq 400); do		# at most 40 s to connect them all
+		grep -q '^ready' "$tmp/hold.out" && break
+		sleep 0.1
+	done
+	sleep 1		# let every child or thread reach its idle wait
+	loaded=$(mem "${pid[$s]}")
+	ok=$(sed -n 's/^ready ok=\([0-9]*\).*/\1/p' "$tmp/hold.out")
+	kill "$h" 2>/dev/null || true
+	wait "$h" 2>/dev/null || true
+	helpers=()
+	[ "${ok:-0}" -gt 0 ] || { say "bench: $s: no idle connection held"; return 0; }
+	[ "$ok" -eq "$IDLE" ] || say "bench: $s held only $ok of $IDLE connections"
+	echo "$s $ok $idle $loaded" | awk -v OFS=, '{
+		printf "%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%.1f,%.1f\n", $1, $2,
+		    $3, $4, $5, $6, $7, $8, $9, $10,
+		    ($9 - $5) / $2, ($10 - $6) / $2 }' >>"$OUT/memory.csv"
+	settle "$s"
+}
+
+# --- throughput: one wrk run, one CSV row ---------------------------------
+
+run() {	# run PASS SERVER FILE CONN(keep-alive|close) CONNS
+	local pass=$1 s=$2 f=$3 conn=$4 c=$5 t=2 hdr=() out line cpu0
+	[ "$c" -lt 2 ] && t=1
+	[ "$conn" = close ] && hdr=(-H 'Connection: close')
+	settle "$s"
+	cpu0=$(cpu "${pid[$s]}")
+	out=$(timeout $((SECS + 30)) wrk -t$t -c"$c" -d"${SECS}s" --timeout 5s \
+		"${hdr[@]}" -s bench/report.lua \
+		"http://127.0.0.1:${port[$s]}${path[$f]}" 2>&1) || true
+	settle "$s"	# fork mode: the children are reaped, their time counted
+	line="$(grep '^BENCH ' <<<"$out" || true) cpu=$(($(cpu "${pid[$s]}") - cpu0))"
+	case $line in
+	BENCH*) ;;
+	*) say "bench: wrk failed on $s: $out"; line="BENCH requests=0 us=1" ;;
+	esac
+	awk -v OFS=, -v pass="$pass" -v s="$s" -v f="$f" -v conn="$conn" -v c="$c" \
+	    -v hz="$(getconf CLK_TCK)" '
+		{
+			for (i = 2; i <= NF; i++) {
+				split($i, kv, "=")
+				v[kv[1]] = kv[2]
+			}
+			secs = v["us"] / 1e6
+			n = v["requests"] + 0
+			err = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
+			print pass, s, f, conn, c, n, sprintf("%.2f", secs),
+			    sprintf("%.0f", n / secs), sprintf("%.1f", v["bytes"] / secs / 1048576),
+			    (n ? sprintf("%.0f", v["bytes"] / n) : 0),
+			    sprintf("%.3f", v["p50_us"] / 1000), sprintf("%.3f", v["p99_us"] / 1000),
+			    err, (n ? sprintf("%.1f", v["cpu"] * 1e6 / hz / n) : "")
+		}' <<<"$line" | tee -a "$OUT/runs.csv" | awk -F, '{ printf " %s %s", $2, $8 }' >&2
+}
+
+# The cells of one pass; the servers' order turns with each cell and pass,
+# so no server always runs first or right after another's heavy run.
+pass() {
+	local p=$1 f conn c k=0 i n=${#servers[@]}
+	for f in $FILES; do
+		for cell in $(for c in $KEEPALIVE; do echo keep-alive:$c; done
+			      for c in $CLOSE; do echo close:$c; done); do
+			conn=${cell%:*} c=${cell#*:}
+			printf 'pass %d/%d %s %s c=%s:' "$p" "$PASSES" "$f" "$conn" "$c" >&2
+			for i in $(seq 0 $((n - 1))); do
+				run "$p" "${servers[$(((i + k + p) % n))]}" "$f" "$conn" "$c"
+			done
+			echo >&2
+			k=$((k + 1))
+		done
+	done
+}
+
+# --- the report: medians, ratios, table and chart -------------------------
+
+# summary.csv: per cell, the median requests/s of each server, ws's ratios
+# to the faster peer, the errors of all runs, and the median server CPU
+# time per request (microseconds, from /proc: user plus system).
+summarize() {
+	awk -F, -v OFS=, '
+		function median(key,   i, j, n, x, a) {
+			n = count[key]
+			for (i = 1; i <= n; i++) a[i] = val[key, i]
+			for (i = 2; i <= n; i++)	# insertion sort: n is small
+				for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+					x = a[j]; a[j] = a[j - 1]; a[j - 1] = x
+				}
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		NR == 1 { next }
+		{
+			cell = $3 OFS $4 OFS $5
+			if (!(cell in seen)) { seen[cell] = 1; cells[++ncells] = cell }
+			key = cell OFS $2 OFS "rps"
+			val[key, ++count[key]] = $8
+			key = cell OFS $2 OFS "cpu"
+			val[key, ++count[key]] = $14
+			errs[cell] += $13
+		}
+		END {
+			split("ws-fork ws-thread nginx lighttpd", name, " ")
+			print "file,conn,conns,ws_fork,ws_thread,nginx,lighttpd,fork_ratio,thread_ratio,errors," \
+			    "ws_fork_cpu_us,ws_thread_cpu_us,nginx_cpu_us,lighttpd_cpu_us"
+			for (i = 1; i <= ncells; i++) {
+				cell = cells[i]
+				for (s = 1; s <= 4; s++) {
+					key = cell OFS name[s] OFS "rps"
+					m[s] = (key in count) ? sprintf("%.0f", median(key)) : ""
+					key = cell OFS name[s] OFS "cpu"
+					cpu[s] = (key in count) ? sprintf("%.1f", median(key)) : ""
+				}
+				peer = (m[3] + 0 > m[4] + 0) ? m[3] : m[4]
+				fr = tr = ""
+				if (peer > 0) {
+					fr = sprintf("%.2f", m[1] / peer)
+					tr = sprintf("%.2f", m[2] / peer)
+				}
+				print cell, m[1], m[2], m[3], m[4], fr, tr, errs[cell] + 0,
+				    cpu[1], cpu[2], cpu[3], cpu[4]
+			}
+		}' "$OUT/runs.csv" >"$OUT/summary.csv"
+}
+
+table() {
+	{
+		echo "requests/s ($(cat "$OUT/env.txt" 2>/dev/null))"
+		echo "ratio: ws / the faster of nginx and lighttpd (targets: thread >= 1.0;"
+		echo "fork >= 1.0 with keep-alive, >= 0.5 with close)"
+		echo
+		awk -F, '
+			NR == 1 { printf "%-4s %-10s %5s %9s %9s %9s %9s %6s %6s %4s\n",
+			    "file", "conn", "conns", "ws-fork", "ws-thread", "nginx", "lighttpd",
+			    "fork", "thread", "errs"; next }
+			{ printf "%-4s %-10s %5s %9s %9s %9s %9s %6s %6s %4s\n",
+			    $1, $2, $3, $4, $5, $6 == "" ? "-" : $6, $7 == "" ? "-" : $7,
+			    $8 == "" ? "-" : $8 "x", $9 == "" ? "-" : $9 "x", $10 }' "$OUT/summary.csv"
+		echo
+		echo "server CPU time per request (microseconds, user + system, median)"
+		echo
+		awk -F, '
+			NR == 1 { printf "%-4s %-10s %5s %9s %9s %9s %9s\n", "file", "conn",
+			    "conns", "ws-fork", "ws-thread", "nginx", "lighttpd"; next }
+			{ printf "%-4s %-10s %5s %9s %9s %9s %9s\n", $1, $2, $3, $11, $12,
+			    $13 == "" ? "-" : $13, $14 == "" ? "-" : $14 }' "$OUT/summary.csv"
+		if [ -s "$OUT/memory.csv" ]; then
+			echo
+			echo "memory of the whole server (KiB), idle and with idle keep-alive connections"
+			echo "(targets per connection, PSS: thread <= 12 KiB, fork <= 24 KiB)"
+			echo
+			awk -F, '
+				NR == 1 { printf "%-9s %5s %5s %8s %8s %9s %9s %8s %8s\n", "server",
+				    "conns", "procs", "idle RSS", "idle PSS", "held RSS", "held PSS",
+				    "RSS/conn", "PSS/conn"; next }
+				{ printf "%-9s %5s %5s %8s %8s %9s %9s %8s %8s\n",
+				    $1, $2, $7, $5, $6, $9, $10, $11, $12 }' "$OUT/memory.csv"
+		fi
+	} >"$OUT/table.txt"
+	cat "$OUT/table.txt"
+}
+
+# Requests/s by connections: one panel per file, a line per server and
+# connection model (solid: keep-alive, dashed: Connection: close).
+chart() {
+	command -v gnuplot >/dev/null || { say "bench: no gnuplot, no chart"; return 0; }
+	local f s col plots
+	for f in $FILES; do
+		for s in 4:ws-fork 5:ws-thread 6:nginx 7:lighttpd; do
+			for conn in keep-alive close; do
+				awk -F, -v f="$f" -v conn="$conn" -v col="${s%%:*}" \
+					'$1 == f && $2 == conn && $col != "" { print $3, $col }' \
+					"$OUT/summary.csv" >"$tmp/$f-${s#*:}-$conn.dat"
+			done
+		done
+	done
+	{
+		echo 'set terminal svg size 1100,560 dynamic font "sans,12" background "white"'
+		echo "set output '$OUT/chart.svg'"
+		echo 'set multiplot layout 1,2 title "requests/s by connections, median of passes (solid: keep-alive, dashed: Connection: close)"'
+		echo 'set logscale xy; set xrange [0.7:1500]; set xtics ("1" 1, "10" 10, "100" 100, "1000" 1000)'
+		echo 'set xlabel "connections"; set ylabel "requests/s"; set grid; set key below font ",10" maxrows 2 width 2'
+		echo 'set format y "%.0s%c"'
+		for f in $FILES; do
+			[ "$f" = 1k ] && echo 'set title "1 KiB page"' || echo 'set title "1 MiB file"'
+			plots=""
+			col=1
+			for s in ws-fork ws-thread nginx lighttpd; do
+				for conn in keep-alive close; do
+					[ -s "$tmp/$f-$s-$conn.dat" ] || continue
+					dt=1 lab="$s"
+					[ "$conn" = close ] && dt=2 lab="$s, close"
+					plots="$plots${plots:+, }'$tmp/$f-$s-$conn.dat' using 1:2 with linespoints lc $col dt $dt lw 2 pt 7 ps 0.6 title '$lab'"
+				done
+				col=$((col + 1))
+			done
+			echo "plot $plots"
+		done
+		echo 'unset multiplot'
+	} >"$tmp/chart.gp"
+	gnuplot "$tmp/chart.gp" && say "chart: $OUT/chart.svg"
+}
+
+# --- the run ----------------------------------------------------------------
+
+if [ "${1:-}" = report ]; then	# the table and chart again, from $OUT/runs.csv
+	tmp=$(mktemp -d /tmp/ws-bench.XXXXXX)
+	trap 'rm -rf "$tmp"' EXIT
+	FILES=$(awk -F, 'NR > 1 && !seen[$3]++ { printf "%s ", $3 }' "$OUT/runs.csv")
+	summarize
+	table
+	chart
+	exit 0
+fi
+mkdir -p "$OUT"
+pick_servers "$PEERS"
+setup
+say "bench: ${servers[*]}; $PASSES passes of ${SECS} s cells; results in $OUT"
+for s in "${servers[@]}"; do start "$s"; done
+
+if [ "$IDLE" -gt 0 ]; then
+	echo "server,conns,idle_procs,idle_tasks,idle_rss_kib,idle_pss_kib,procs,tasks,rss_kib,pss_kib,rss_per_conn_kib,pss_per_conn_kib" >"$OUT/memory.csv"
+	for s in "${servers[@]}"; do
+		say "memory: $s, idle and with $IDLE idle connections"
+		memory "$s"
+	done
+else
+	rm -f "$OUT/memory.csv"
+fi
+
+echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, Linux $(uname -r | cut -d- -f1)," \
+	"ws ${WS_REV:-$(git describe --always --dirty 2>/dev/null || echo '?')};" \
+	"$SECS s cells," \
+	"median of $PASSES passes; load average at start $(cut -d' ' -f1 /proc/loadavg)" \
+	>"$OUT/env.txt"
+echo "pass,server,file,conn,conns,requests,secs,rps,mib_s,bytes_per_req,p50_ms,p99_ms,errors,cpu_us_per_req" >"$OUT/runs.csv"
+for p in $(seq "$PASSES"); do pass "$p"; done
+
+summarize
+echo >&2
+table
+chart
+say "bench: done in $(( $(date +%s) - started )) s; CSV in $OUT"

@@ -1,0 +1,11 @@
+-- bench/report.lua: wrk prints its summary as one line that bench.sh reads.
+-- Only done() is defined, so wrk keeps its fast path for every request.
+done = function(summary, latency, requests)
+	local e = summary.errors
+	io.write(string.format(
+		"BENCH requests=%d us=%d bytes=%d connect=%d read=%d write=%d " ..
+		"status=%d timeout=%d p50_us=%d p99_us=%d\n",
+		summary.requests, summary.duration, summary.bytes,
+		e.connect, e.read, e.write, e.status, e.timeout,
+		latency:percentile(50), latency:percentile(99)))
+end
