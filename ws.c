@@ -689,7 +689,10 @@ serve_forever(int lfd, int threads, struct shared *sh, const struct shared *boot
 		}
 		if (reopen) {
 			reopen = 0;
-			log_reopen();
+			if (chrooted)	/* the path would name a file in the root */
+				warn("AccessLog: cannot be reopened inside the chroot");
+			else
+				log_reopen();
 		}
 		if (!(pfd[0].revents & POLLIN))
 			continue;

@@ -380,6 +380,8 @@ teardown() {
 	assert_code 404
 	kill -HUP "$WS_PID"
 	eventually 150 said "cannot be read again inside the chroot" || flunk "$(cat "$WS_DIR/stderr")"
+	kill -USR1 "$WS_PID"
+	eventually 150 said "AccessLog: cannot be reopened inside the chroot" || flunk "$(cat "$WS_DIR/stderr")"
 	get /index.html
 	assert_status "HTTP/1.1 200 OK"
 }
