@@ -68,6 +68,7 @@ struct conn {
 	struct str hdr;		/* the response head (and small bodies) */
 	struct str body;	/* a built response body */
 	char peer[64];		/* the client's address, for the log */
+	int last;		/* the last status answered */
 };
 
 struct request {
@@ -1220,6 +1221,7 @@ handle(struct conn *c, int first)
 	r.method = -1;
 	c->nfields = 0;
 	more = exchange(c, &r, first);
+	c->last = r.status;
 	if (r.status)
 		log_request(c, &r);
 	free(r.data);
@@ -1231,15 +1233,20 @@ handle(struct conn *c, int first)
 }
 
 
-/* Close gently: send our FIN, then read what the client still sends for a
- * moment, so that a reset does not destroy the response in flight. */
+/* Close gently: after an error, or when the client sent what we did not
+ * read, send our FIN, then read what it still sends for a moment, so that
+ * a reset does not destroy the response in flight. */
 static void
 linger(struct conn *c)
 {
 	long long deadline = now_ms() + LINGER_MS;
 	size_t total = 0;
 	ssize_t r;
+	char b;
 
+	if (c->last < 400 && c->len == 0 &&
+	    recv(c->in, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && errno == EAGAIN)
+		return;		/* a whole request answered: a plain close is clean */
 	if (shutdown(c->out, SHUT_WR) < 0)
 		return;
 	while (total < LINGER_BYTES && (r = recv_by(c, c->buf, c->cap, deadline, 0)) > 0)
