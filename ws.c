@@ -72,7 +72,7 @@ static size_t nkids, kidscap;
 static int pidfd = -1;
 static pid_t pidowner;
 static const char *pidpath;
-static int chrooted;
+static int chrooted, detached;
 
 static void
 usage(FILE *f)
@@ -177,6 +177,32 @@ load(const char *file, const char *port)
 	return sh;
 }
 
+/* A daemon's standard error is /dev/null: catch what config_load() prints
+ * there and pass it on to syslog, line by line. */
+static struct shared *
+load_logged(const char *file, const char *port)
+{
+	struct shared *sh;
+	char line[1024];
+	FILE *tmp;
+	int saved;
+
+	if (!detached || !(tmp = tmpfile()))
+		return load(file, port);
+	saved = dup(2);
+	dup2(fileno(tmp), 2);
+	sh = load(file, port);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	while (fgets(line, sizeof(line), tmp)) {
+		line[strcspn(line, "\n")] = '\0';
+		warn("%s", line);
+	}
+	fclose(tmp);
+	return sh;
+}
+
 static void
 unref(struct shared *sh)
 {
@@ -228,7 +254,7 @@ reconfigure(struct shared *cur, const struct shared *boot, const char *file,
 		warn("%s: cannot be read again inside the chroot; restart ws", file);
 		return cur;
 	}
-	sh = load(file, port);
+	sh = load_logged(file, port);
 	if (sh->cf.errors) {
 		warn("%s: %d error%s: the running configuration stays", file,
 		    sh->cf.errors, sh->cf.errors > 1 ? "s" : "");
@@ -372,6 +398,7 @@ report(int fd)
 		close(null);
 	(void)!write(fd, "", 1);
 	close(fd);
+	detached = 1;
 }
 
 static void
