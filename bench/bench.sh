@@ -201,6 +201,13 @@ table() {
 				{ printf "%-9s %5s %5s %8s %8s %9s %9s %8s %8s\n",
 				    $1, $2, $7, $5, $6, $9, $10, $11, $12 }' "$OUT/memory.csv"
 		fi
+		if [ -s "$OUT/spawn.csv" ]; then
+			echo
+			echo "a bare spawn, microseconds (bench/spawn: start, end and wait)"
+			echo
+			awk -F, '{ printf "%-9s %8s %8s\n", $1 == "kind" ? "" : $1,
+			    $2 == "wall_us" ? "wall" : $2, $3 == "cpu_us" ? "CPU" : $3 }' "$OUT/spawn.csv"
+		fi
 	} >"$OUT/table.txt"
 	cat "$OUT/table.txt"
 }
@@ -272,6 +279,11 @@ if [ "$IDLE" -gt 0 ]; then
 else
 	rm -f "$OUT/memory.csv"
 fi
+
+say "spawn: what a bare fork and a bare thread cost here"
+bench/spawn 1 | awk 'BEGIN { print "kind,wall_us,cpu_us" }
+	{ sub("wall_us=", "", $2); sub("cpu_us=", "", $3); print $1 "," $2 "," $3 }' \
+	>"$OUT/spawn.csv"
 
 echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, Linux $(uname -r | cut -d- -f1)," \
 	"ws ${WS_REV:-$(git describe --always --dirty 2>/dev/null || echo '?')};" \

@@ -1,12 +1,12 @@
 # bench/lib.sh: the servers of the benchmarks, for bench.sh and profile.sh.
 # Each server runs on 127.0.0.1 with a temporary document root and its own
 # configuration, started here and stopped at exit; no system service is
-# touched. The caller sets PORT, WS, and optionally WRAP (a command that ws
-# runs under, such as strace).
+# touched. The caller sets PORT, WS, FILES, and optionally WRAP (a command
+# that the servers run under, such as strace).
 
 HOLD=bench/hold
 PATH=$PATH:/usr/sbin:/sbin	# nginx and lighttpd live in sbin
-WRAP=(${WRAP[@]+"${WRAP[@]}"})
+WRAP=()
 declare -A port pid base path
 path[1k]=/1k.html
 path[1m]=/1m.bin
@@ -42,7 +42,8 @@ pick_servers() {
 # removed at exit with every server still running.
 setup() {
 	command -v wrk >/dev/null || die "wrk is not installed (make bench installs it)"
-	[ -x "$WS" ] && [ -x $HOLD ] || die "build first: make ws bench/hold"
+	[ -x "$WS" ] && [ -x $HOLD ] && [ -x bench/spawn ] ||
+		die "build first: make ws bench/hold bench/spawn"
 	# 1000 connections need a descriptor each, in wrk and in a thread-mode
 	# ws; 16384 at most, as the peers size their tables by it.
 	NOFILE=$(ulimit -Hn)
@@ -205,9 +206,9 @@ start() {
 	case $s in
 	ws-fork) "${WRAP[@]}" "$WS" -m fork -f "$tmp/ws.conf" -p "${port[$s]}" 2>>"$tmp/$s.log" & ;;
 	ws-thread) "${WRAP[@]}" "$WS" -m thread -f "$tmp/ws.conf" -p "${port[$s]}" 2>>"$tmp/$s.log" & ;;
-	nginx) nginx -e "$tmp/nginx/error.log" -p "$tmp/nginx" \
+	nginx) "${WRAP[@]}" nginx -e "$tmp/nginx/error.log" -p "$tmp/nginx" \
 		-c "$tmp/nginx/nginx.conf" 2>>"$tmp/$s.log" & ;;
-	lighttpd) lighttpd -D -f "$tmp/lighttpd.conf" 2>>"$tmp/$s.log" & ;;
+	lighttpd) "${WRAP[@]}" lighttpd -D -f "$tmp/lighttpd.conf" 2>>"$tmp/$s.log" & ;;
 	esac
 	pid[$s]=$!
 	for i in $(seq 50); do

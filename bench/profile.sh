@@ -8,7 +8,8 @@
 # Run by `make bench-profile`; the report goes to bench/results/profile.txt.
 #
 # Settings: BENCH_SECS [3] seconds of each load, PROFILE_CONNS [10] wrk
-# connections, BENCH_PORT [18080], BENCH_OUT [bench/results], WS [./ws].
+# connections, BENCH_PEERS [auto], BENCH_PORT [18080], BENCH_OUT
+# [bench/results], WS [./ws], WS_REV [git describe --dirty].
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,8 +32,8 @@ load() {
 		sed -n 's/^BENCH requests=\([0-9]*\).*/\1/p'
 }
 
-# Stop a ws that runs under a wrapper (strace, perf): ws first, so that
-# the wrapper sees it end and writes its report.
+# Stop a server that runs under a wrapper (strace, perf): the server
+# first, so that the wrapper sees it end and writes its report.
 stop_wrapped() {
 	local s=$1 i
 	pkill -TERM -P "${pid[$s]}" 2>/dev/null || true
@@ -43,12 +44,12 @@ stop_wrapped() {
 	stop "$s"
 }
 
-# One profile of ws in MODE under CONN: "strace" or "perf" as $3.
+# One profile of SERVER under CONN, with TOOL: strace or perf.
 profile() {
-	local mode=$1 conn=$2 tool=$3 s=ws-$1 n cpu0 cpu1
+	local s=$1 conn=$2 tool=$3 n cpu0 cpu1 out=$tmp/$1-$2.$3
 	case $tool in
-	strace) WRAP=(strace -f -c -o "$tmp/$mode-$conn.strace" --) ;;
-	perf) WRAP=(perf record -q -e cpu-clock -F 2000 -o "$tmp/$mode-$conn.perf" --) ;;
+	strace) WRAP=(strace -f -c -o "$out" --) ;;
+	perf) WRAP=(perf record -q -e cpu-clock -F 2000 -o "$out" --) ;;
 	esac
 	start "$s"
 	cpu0=$(cpu "${pid[$s]}")
@@ -56,61 +57,65 @@ profile() {
 	settle "$s"
 	cpu1=$(cpu "${pid[$s]}")
 	stop_wrapped "$s"
-	echo "${n:-0}" >"$tmp/$mode-$conn.$tool.n"
-	[ "$tool" = perf ] &&
-		echo "$(( (cpu1 - cpu0) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1) ))" \
-			>"$tmp/$mode-$conn.cpu_us"
+	echo "${n:-0}" >"$out.n"
+	echo "$(( (cpu1 - cpu0) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1) ))" >"$out.cpu_us"
 	say "profile: $s $conn under $tool: $n requests"
 }
 
-# Calls per request of each system call, a column per profile.
+# Calls per request of each system call, a column per profile named in
+# the arguments (SERVER-CONN).
 syscall_table() {
-	local f cols=()
-	for f in fork-keep-alive fork-close thread-keep-alive thread-close; do
-		cols+=("$tmp/$f.strace")
-	done
-	awk -v n1="$(cat "$tmp/fork-keep-alive.strace.n")" \
-	    -v n2="$(cat "$tmp/fork-close.strace.n")" \
-	    -v n3="$(cat "$tmp/thread-keep-alive.strace.n")" \
-	    -v n4="$(cat "$tmp/thread-close.strace.n")" '
-		FNR == 1 { col++ }
+	local f
+	for f in "$@"; do printf '%s %s\n' "$f" "$(cat "$tmp/$f.strace.n")"; done >"$tmp/counts"
+	for f in "$@"; do cat "$tmp/$f.strace"; echo "== end"; done |
+	awk -v counts="$tmp/counts" '
+		BEGIN {
+			while ((getline line < counts) > 0) {
+				split(line, w, " ")
+				sub(/-keep-alive$/, " k-a", w[1])
+				sub(/-close$/, " close", w[1])
+				sub(/^ws-/, "", w[1])
+				head[++ncol] = w[1]
+				n[ncol] = w[2]
+			}
+			col = 1
+		}
+		/^== end/ { col++; next }
 		$1 ~ /^[0-9.]+$/ && $NF != "total" {
 			calls[$NF, col] = $4
 			if (NF == 6) errs[$NF, col] = $5
+			total[col] += $4
 			if (!($NF in seen)) { seen[$NF] = 1; names[++k] = $NF }
 		}
 		END {
-			n[1] = n1; n[2] = n2; n[3] = n3; n[4] = n4
-			printf "%-16s %10s %10s %10s %10s\n", "per request", "fork k-a",
-			    "fork close", "thread k-a", "thread close"
+			printf "%-15s", "per request"
+			for (c = 1; c <= ncol; c++) printf " %12s", head[c]
+			print ""
 			for (i = 1; i <= k; i++) {
-				line = sprintf("%-16s", names[i]); show = 0
-				for (c = 1; c <= 4; c++) {
+				line = sprintf("%-15s", names[i]); show = 0
+				for (c = 1; c <= ncol; c++) {
 					v = n[c] ? calls[names[i], c] / n[c] : 0
 					e = n[c] ? errs[names[i], c] / n[c] : 0
 					if (v >= 0.005) show = 1
 					cell = v >= 0.005 ? sprintf("%.2f", v) : "-"
 					if (e >= 0.005) cell = cell sprintf("(%.0f%%E)", 100 * e / v)
-					line = line sprintf(" %10s", cell)
+					line = line sprintf(" %12s", cell)
 				}
 				if (show) print line
 			}
-			for (c = 1; c <= 4; c++) {
-				t = 0
-				for (i = 1; i <= k; i++) t += calls[names[i], c]
-				tot[c] = n[c] ? t / n[c] : 0
-			}
-			printf "%-16s %10.2f %10.2f %10.2f %10.2f\n", "total", tot[1], tot[2],
-			    tot[3], tot[4]
-			printf "%-16s %10d %10d %10d %10d\n", "(requests)", n1, n2, n3, n4
-		}' "${cols[@]}"
+			printf "%-15s", "total"
+			for (c = 1; c <= ncol; c++) printf " %12.2f", n[c] ? total[c] / n[c] : 0
+			printf "\n%-15s", "(requests)"
+			for (c = 1; c <= ncol; c++) printf " %12d", n[c]
+			print ""
+		}'
 }
 
 # The busiest functions of one perf profile, and the split by object.
 perf_top() {
 	local f=$tmp/$1.perf
-	echo "== ws $1: $(cat "$tmp/$1.cpu_us") us of server CPU per request" \
-		"($(cat "$tmp/$1.perf.n") requests; under perf)"
+	echo "== $1: $(cat "$f.cpu_us") us of server CPU per request" \
+		"($(cat "$f.n") requests, under perf)"
 	perf report -i "$f" --no-children --sort dso --stdio 2>/dev/null |
 		awk '/^ +[0-9]/ && $1 + 0 >= 1 && n++ < 6 { print "  " $0 }'
 	echo "  --"
@@ -119,38 +124,40 @@ perf_top() {
 	echo
 }
 
-pick_servers 0
+pick_servers "${BENCH_PEERS:-auto}"
 setup
 mkdir -p "$OUT"
-for mode in fork thread; do
+runs=()
+for s in "${servers[@]}"; do
 	for conn in keep-alive close; do
-		profile "$mode" "$conn" strace
+		profile "$s" "$conn" strace
+		runs+=("$s-$conn")
 	done
 done
 has_perf=0
 perf record -q -e cpu-clock -o "$tmp/probe.perf" true >/dev/null 2>&1 && has_perf=1
 if [ $has_perf = 1 ]; then
-	for mode in fork thread; do
+	for s in ws-fork ws-thread; do
 		for conn in keep-alive close; do
-			profile "$mode" "$conn" perf
+			profile "$s" "$conn" perf
 		done
 	done
 fi
 {
-	echo "ws serving the 1 KiB page: wrk -t2 -c$CONNS, ${SECS} s per profile;" \
+	echo "the 1 KiB page: wrk -t2 -c$CONNS, ${SECS} s per profile;" \
 		"$(nproc) cores, Linux $(uname -r | cut -d- -f1)," \
-		"ws $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+		"ws ${WS_REV:-$(git describe --always --dirty 2>/dev/null || echo '?')}"
 	echo
-	echo "system calls per request (strace -c -f; (N%E): share that failed)"
+	echo "system calls per request (strace -c -f; (N%E): the share that failed)"
 	echo
-	syscall_table
+	syscall_table "${runs[@]}"
 	echo
 	if [ $has_perf = 1 ]; then
-		echo "CPU samples (perf record -e cpu-clock), by object and by function"
+		echo "CPU samples of ws (perf record -e cpu-clock), by object and by function"
 		echo
-		for mode in fork thread; do
+		for s in ws-fork ws-thread; do
 			for conn in keep-alive close; do
-				perf_top "$mode-$conn"
+				perf_top "$s-$conn"
 			done
 		done
 	else
