@@ -293,6 +293,13 @@ _ws_teardown() {
 	ws_close_all
 	for p in "${WS_PIDS[@]}"; do _stop_ws "$p"; done
 	WS_PIDS=() WS_PID=
+	# a sanitizer build (make sanitize) reports on ws's standard error
+	if [ -n "${WS_DIR:-}" ] && grep -qE 'ERROR: (Address|Leak|Thread)Sanitizer|runtime error:' \
+	    "$WS_DIR/stderr" 2>/dev/null; then
+		grep -A30 -E 'Sanitizer|runtime error:' "$WS_DIR/stderr" | head -60 >&2
+		flunk "ws reported a sanitizer error"
+		return 1
+	fi
 	return 0
 }
 ws_teardown() { fast _ws_teardown; }
