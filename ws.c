@@ -354,7 +354,7 @@ announce(int fd, const char *mode)
 static int
 detach(void)
 {
-	int p[2], status;
+	int p[2], status = 0;
 	pid_t pid;
 	char c;
 	ssize_t r;
@@ -747,7 +747,9 @@ int
 main(int argc, char *argv[])
 {
 	const char *file = "ws.conf", *mode = "fork", *port = NULL;
-	struct shared *sh, *boot;
+	/* static: still reachable at exit, when a thread cut short at
+	 * GracefulTimeout may hold one */
+	static struct shared *sh, *boot;
 	int ch, inetd = 0, check = 0, detaching = 0, threads, lfd, parent = -1;
 	char *end, *abs;
 

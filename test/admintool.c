@@ -5,7 +5,7 @@
  *       Pass a listening socket the way systemd does (Accept=no): bind
  *       127.0.0.1:PORT, put the socket on descriptor 3, set LISTEN_FDS=1
  *       and LISTEN_PID to this pid (which exec keeps), exec COMMAND. Exits
- *       1 with "bind: ..." on standard error when the port is taken.
+ *       1 with "ws: bind ..." on standard error when the port is taken.
  *
  *   admintool slowget PORT PATH RATE OUT
  *       GET PATH with a small receive buffer, taking at most RATE bytes a
@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,8 @@ listen_exec(char *argv[])
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-		perror("bind");
+		/* in ws's words: test/helper.bash then tries another port */
+		fprintf(stderr, "ws: bind 127.0.0.1:%s: %s\n", argv[0], strerror(errno));
 		return 1;
 	}
 	if (listen(fd, 64) < 0 || (fd != 3 && (dup2(fd, 3) < 0 || close(fd) < 0))) {
