@@ -706,8 +706,10 @@ serve_forever(int lfd, int threads, struct shared *sh, const struct shared *boot
 	while (!stopping) {
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			die("poll:");
-		drain_wake();
-		reap();
+		if (pfd[1].revents) {	/* a signal: no cost per connection */
+			drain_wake();
+			reap();
+		}
 		if (stopping)
 			break;
 		if (reload) {

@@ -131,9 +131,9 @@ daemon() {
 @test "SIGTERM: an 8 MB download in flight is finished, new connections are refused, exit 0" {
 	start_ws "ContentType .bin application/octet-stream"
 	big_file
-	slow_download 8000000
+	slow_download 4000000
 	kill -TERM "$WS_PID"
-	eventually 50 refused "$WS_PORT" || flunk "still accepting after SIGTERM"
+	eventually 100 refused "$WS_PORT" || flunk "still accepting after SIGTERM"
 	size_at_least "$WS_DIR/got" "$BIG" && flunk "the download was over too soon to tell"
 	ws_alive "$WS_PID" || flunk "ws exited with the download in flight"
 	wait "$SLOW_PID" || flunk "download cut short: $(cat "$WS_DIR/slowget")"
@@ -149,9 +149,9 @@ daemon() {
 	read_response
 	assert_header Connection keep-alive
 	kill -TERM "$WS_PID"
-	expect_closed 1
+	expect_closed 2
 	ws_close
-	wait_dead "$WS_PID" 1 || flunk "ws still running 1 s after SIGTERM"
+	wait_dead "$WS_PID" 2 || flunk "ws still running 2 s after SIGTERM"
 	ws_exit "$WS_PID"
 	assert_eq "$WS_RC" 0
 }
@@ -169,7 +169,8 @@ daemon() {
 	t1=$(date +%s%N)
 	kill "$SLOW_PID" 2>/dev/null || true
 	(((t1 - t0) / 1000000 >= 900)) || flunk "ws exited $(((t1 - t0) / 1000000)) ms after SIGTERM, before GracefulTimeout"
-	(((t1 - t0) / 1000000 < 3000)) || flunk "ws took $(((t1 - t0) / 1000000)) ms to exit"
+	# uncut, the download would take 8 s more
+	(((t1 - t0) / 1000000 < 5000)) || flunk "ws took $(((t1 - t0) / 1000000)) ms to exit"
 	said "GracefulTimeout: cutting 1 connection short" || flunk "no word of the cut connection"
 	for k in $kids; do
 		eventually 50 eval '! ws_alive "$k"' || flunk "child $k outlived ws"
