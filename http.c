@@ -771,6 +771,24 @@ resolve_parent(const struct config *cf, struct request *r, char *file)
 	return 0;
 }
 
+/* A short page for STATUS with a Location: the request's path, or for a
+ * directory's redirect that path with a slash, and its query. */
+static int
+located(struct conn *c, struct request *r, int status, int slash)
+{
+	c->body.len = 0;
+	str_printf(&c->body, "<html><body>%d %s</body></html>", status, reason(status));
+	begin(c, r, status);
+	entity(c, r, "text/html", c->body.len);
+	str_puts(&c->hdr, "Location: ");
+	str_add(&c->hdr, r->path, r->plen);
+	if (slash)
+		str_printf(&c->hdr, "/%s%.*s", r->query ? "?" : "", (int)r->qlen,
+		    r->query ? r->query : "");
+	str_puts(&c->hdr, "\r\n");
+	return finish(c, r, c->body.s, c->body.len);
+}
+
 static int
 do_put(struct conn *c, struct request *r)
 {
@@ -796,14 +814,7 @@ do_put(struct conn *c, struct request *r)
 		begin(c, r, 204);
 		return finish(c, r, NULL, 0);
 	}
-	c->body.len = 0;
-	str_puts(&c->body, "<html><body>201 Created</body></html>");
-	begin(c, r, 201);
-	entity(c, r, "text/html", c->body.len);
-	str_puts(&c->hdr, "Location: ");
-	str_add(&c->hdr, r->path, r->plen);
-	str_puts(&c->hdr, "\r\n");
-	return finish(c, r, c->body.s, c->body.len);
+	return located(c, r, 201, 0);
 }
 
 static int
@@ -1131,15 +1142,7 @@ route(struct conn *c, struct request *r)
 		close(t.fd);
 		return rc;
 	case 301:
-		c->body.len = 0;
-		str_puts(&c->body, "<html><body>301 Moved Permanently</body></html>");
-		begin(c, r, 301);
-		entity(c, r, "text/html", c->body.len);
-		str_puts(&c->hdr, "Location: ");
-		str_add(&c->hdr, r->path, r->plen);
-		str_printf(&c->hdr, "/%s%.*s\r\n", r->query ? "?" : "", (int)r->qlen,
-		    r->query ? r->query : "");
-		return finish(c, r, c->body.s, c->body.len);
+		return located(c, r, 301, 1);
 	case 404:
 		return error(c, r, 404, " Reason URL does not exist: ", r->target, r->tlen);
 	default:
