@@ -121,8 +121,9 @@ pass() {
 # --- the report: medians, ratios, table and chart -------------------------
 
 # summary.csv: per cell, the median requests/s of each server, ws's ratios
-# to the faster peer, the errors of all runs, and the median server CPU
-# time per request (microseconds, from /proc: user plus system).
+# to the faster peer, the errors of all runs, the median server CPU time
+# per request (microseconds, from /proc: user plus system), and the spread:
+# the largest (max - min) / median of requests/s among the cell's servers.
 summarize() {
 	awk -F, -v OFS=, '
 		function median(key,   i, j, n, x, a) {
@@ -132,6 +133,7 @@ summarize() {
 				for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
 					x = a[j]; a[j] = a[j - 1]; a[j - 1] = x
 				}
+			lo = a[1]; hi = a[n]	# for spread
 			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 		}
 		NR == 1 { next }
@@ -147,12 +149,15 @@ summarize() {
 		END {
 			split("ws-fork ws-thread nginx lighttpd", name, " ")
 			print "file,conn,conns,ws_fork,ws_thread,nginx,lighttpd,fork_ratio,thread_ratio,errors," \
-			    "ws_fork_cpu_us,ws_thread_cpu_us,nginx_cpu_us,lighttpd_cpu_us"
+			    "ws_fork_cpu_us,ws_thread_cpu_us,nginx_cpu_us,lighttpd_cpu_us,spread_pct"
 			for (i = 1; i <= ncells; i++) {
 				cell = cells[i]
+				spread = 0
 				for (s = 1; s <= 4; s++) {
 					key = cell OFS name[s] OFS "rps"
 					m[s] = (key in count) ? sprintf("%.0f", median(key)) : ""
+					if (m[s] > 0 && (hi - lo) / m[s] > spread)
+						spread = (hi - lo) / m[s]
 					key = cell OFS name[s] OFS "cpu"
 					cpu[s] = (key in count) ? sprintf("%.1f", median(key)) : ""
 				}
@@ -163,7 +168,7 @@ summarize() {
 					tr = sprintf("%.2f", m[2] / peer)
 				}
 				print cell, m[1], m[2], m[3], m[4], fr, tr, errs[cell] + 0,
-				    cpu[1], cpu[2], cpu[3], cpu[4]
+				    cpu[1], cpu[2], cpu[3], cpu[4], sprintf("%.0f", 100 * spread)
 			}
 		}' "$OUT/runs.csv" >"$OUT/summary.csv"
 }
@@ -172,15 +177,16 @@ table() {
 	{
 		echo "requests/s ($(cat "$OUT/env.txt" 2>/dev/null))"
 		echo "ratio: ws / the faster of nginx and lighttpd (targets: thread >= 1.0;"
-		echo "fork >= 1.0 with keep-alive, >= 0.5 with close)"
+		echo "fork >= 1.0 with keep-alive, >= 0.5 with close); spread: the largest"
+		echo "(max - min) / median among the servers' passes in that cell"
 		echo
 		awk -F, '
-			NR == 1 { printf "%-4s %-10s %5s %9s %9s %9s %9s %6s %6s %4s\n",
+			NR == 1 { printf "%-4s %-10s %5s %9s %9s %9s %9s %6s %6s %4s %6s\n",
 			    "file", "conn", "conns", "ws-fork", "ws-thread", "nginx", "lighttpd",
-			    "fork", "thread", "errs"; next }
-			{ printf "%-4s %-10s %5s %9s %9s %9s %9s %6s %6s %4s\n",
+			    "fork", "thread", "errs", "spread"; next }
+			{ printf "%-4s %-10s %5s %9s %9s %9s %9s %6s %6s %4s %5s%%\n",
 			    $1, $2, $3, $4, $5, $6 == "" ? "-" : $6, $7 == "" ? "-" : $7,
-			    $8 == "" ? "-" : $8 "x", $9 == "" ? "-" : $9 "x", $10 }' "$OUT/summary.csv"
+			    $8 == "" ? "-" : $8 "x", $9 == "" ? "-" : $9 "x", $10, $15 }' "$OUT/summary.csv"
 		echo
 		echo "server CPU time per request (microseconds, user + system, median)"
 		echo
