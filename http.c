@@ -50,8 +50,8 @@ struct field {
 	char *name, *value;
 };
 
-/* Draining: once the read end is readable, idle connections close and
- * responses say "Connection: close". Set up once, before serving. */
+/* Draining: once the read end is readable, connections close instead of
+ * waiting for another request. Set up once, before serving. */
 static int drain[2] = { -1, -1 };
 
 /* One connection: everything a request touches lives here, never in statics. */
@@ -95,17 +95,17 @@ reason(int status)
 	case 200: return "OK";
 	case 201: return "Created";
 	case 204: return "No Content";
+	case 206: return "Partial Content";
 	case 301: return "Moved Permanently";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 408: return "Request Timeout";
 	case 409: return "Conflict";
-	case 304: return "Not Modified";
-	case 206: return "Partial Content";
 	case 413: return "Content Too Large";
-	case 416: return "Range Not Satisfiable";
 	case 414: return "URI Too Long";
+	case 416: return "Range Not Satisfiable";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 501: return "Not Implemented";
