@@ -667,7 +667,9 @@ resolve(const struct config *cf, struct request *r, struct target *t)
 	if ((t->fd = open_beneath(cf, r->clean)) < 0)
 		return errno == EACCES ? 403 : 404;
 	strcpy(t->name, r->clean);
-	if (fstat(t->fd, &t->st) == 0 && S_ISREG(t->st.st_mode))
+	if (fstat(t->fd, &t->st) < 0)
+		t->st.st_mode = 0;
+	if (S_ISREG(t->st.st_mode))
 		return 0;
 	if (!S_ISDIR(t->st.st_mode) || r->clean[n - 1] != '/') {
 		close(t->fd);
