@@ -712,7 +712,8 @@ keep_name(const struct dirent *d)
 	return d->d_name[0] != '.';
 }
 
-/* A directory listing: sorted names, escaped, links percent-encoded. */
+/* A directory listing: sorted names, escaped, links percent-encoded;
+ * a symbolic link is described, not followed (it may lead outside). */
 static int
 do_listing(struct conn *c, struct request *r, struct target *t)
 {
@@ -735,7 +736,7 @@ do_listing(struct conn *c, struct request *r, struct target *t)
 		str_puts(&c->body, "<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n");
 	for (i = 0; i < count; i++) {
 		n = names[i]->d_name;
-		if (fstatat(t->fd, n, &st, 0) == 0) {
+		if (fstatat(t->fd, n, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			isdir = S_ISDIR(st.st_mode);
 			http_date(date, st.st_mtime);
 			str_puts(&c->body, "<tr><td><a href=\"");
