@@ -4,8 +4,8 @@
 # `make bench` and `make bench-peers`; see BENCHMARKS.md.
 #
 # Settings, from the environment (defaults in brackets):
-#   BENCH_SECS       seconds of each wrk run, a cell [3]
-#   BENCH_PASSES     passes over the whole matrix; medians are reported [3]
+#   BENCH_SECS       seconds of each wrk run, a cell [2]
+#   BENCH_PASSES     passes over the whole matrix; medians are reported [5]
 #   BENCH_PEERS      auto: nginx and lighttpd when installed; 1: required;
 #                    0: ws only [auto]
 #   BENCH_FILES      files served: 1k (a 1 KiB page), 1m (a 1 MiB file) [1k 1m]
@@ -16,6 +16,8 @@
 #   BENCH_OUT        directory of the results [bench/results]
 #   WS, WS_REV       the ws binary [./ws] and the version it is named by
 #                    [git describe --dirty]
+# Five short passes rather than three long ones: on a shared machine the
+# median of five shrugs off two disturbed runs of a cell.
 #
 # Every server is started here, on 127.0.0.1 with a temporary document
 # root and configuration, and stopped at the end; no system service is
@@ -24,8 +26,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SECS=${BENCH_SECS:-3}
-PASSES=${BENCH_PASSES:-3}
+SECS=${BENCH_SECS:-2}
+PASSES=${BENCH_PASSES:-5}
 PEERS=${BENCH_PEERS:-auto}
 FILES=${BENCH_FILES:-1k 1m}
 KEEPALIVE=${BENCH_KEEPALIVE:-1 10 100 1000}
