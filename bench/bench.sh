@@ -60,7 +60,7 @@ memory() {
 	helpers=()
 	[ "${ok:-0}" -gt 0 ] || { say "bench: $s: no idle connection held"; return 0; }
 	[ "$ok" -eq "$IDLE" ] || say "bench: $s held only $ok of $IDLE connections"
-	echo "$s $ok $idle $loaded" | awk -v OFS=, '{
+	echo "$s $ok $idle $loaded" | awk '{
 		printf "%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%.1f,%.1f\n", $1, $2,
 		    $3, $4, $5, $6, $7, $8, $9, $10,
 		    ($9 - $5) / $2, ($10 - $6) / $2 }' >>"$OUT/memory.csv"
