@@ -69,6 +69,8 @@ struct conn {
 	struct str body;	/* a built response body */
 	char peer[64];		/* the client's address, for the log */
 	int last;		/* the last status answered */
+	time_t now;		/* the second DATE was formatted for */
+	char date[HTTP_DATE_LEN];
 };
 
 struct request {
@@ -321,14 +323,15 @@ read_chunked(struct conn *c, struct request *r, long long deadline)
 static void
 begin(struct conn *c, struct request *r, int status)
 {
-	char date[HTTP_DATE_LEN];
+	time_t now = time(NULL);
 
 	r->status = status;
-	http_date(date, time(NULL));
+	if (now != c->now)	/* once a second, not once a response */
+		http_date(c->date, c->now = now);
 	c->hdr.len = 0;
 	str_printf(&c->hdr, "HTTP/1.%d %d %s\r\nDate: %s\r\nServer: " SERVER
 	    "\r\nConnection: %s\r\n", r->v10 ? 0 : 1, status, reason(status),
-	    date, r->keepalive ? "keep-alive" : "close");
+	    c->date, r->keepalive ? "keep-alive" : "close");
 }
 
 static void
@@ -1320,7 +1323,8 @@ serve(int in, int out, const struct config *cf)
 	tv.tv_usec = 0;
 	setsockopt(out, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(out, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	peer_name(in, c.peer, sizeof(c.peer));
+	if (log_on())
+		peer_name(in, c.peer, sizeof(c.peer));
 	for (first = 1; handle(&c, first); first = 0)
 		;
 	linger(&c);

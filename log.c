@@ -40,6 +40,13 @@ log_open(const struct config *cf, int inetd)
 	return 0;
 }
 
+/* Whether requests are logged at all. */
+int
+log_on(void)
+{
+	return logfd >= 0;
+}
+
 /* Reopen the log file (after logrotate moved it). */
 int
 log_reopen(void)

@@ -14,6 +14,7 @@ struct logline {
 };
 
 int log_open(const struct config *, int inetd);
+int log_on(void);
 int log_reopen(void);
 void log_access(const struct logline *);
 

@@ -693,6 +693,21 @@ finish(int threads, long timeout)
 		reap();
 }
 
+/* The next waiting connection, blocking; -1 and errno (EAGAIN when none
+ * waits). ws runs no other program: it needs no close-on-exec. */
+static int
+take(int lfd)
+{
+	int fd;
+
+	if ((fd = accept(lfd, NULL, NULL)) < 0)
+		return -1;
+#ifndef __linux__	/* BSDs pass the listener's O_NONBLOCK on */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+#endif
+	return fd;
+}
+
 /* Accept until SIGTERM or SIGINT, handling SIGHUP and SIGUSR1 on the way. */
 static struct shared *
 serve_forever(int lfd, int threads, struct shared *sh, const struct shared *boot,
@@ -725,22 +740,21 @@ serve_forever(int lfd, int threads, struct shared *sh, const struct shared *boot
 		}
 		if (!(pfd[0].revents & POLLIN))
 			continue;
-		if ((fd = accept(lfd, NULL, NULL)) < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM)
-				poll(NULL, 0, 100);	/* let connections finish */
-			else if (errno != EINTR && errno != ECONNABORTED &&
-			    errno != EAGAIN && errno != EWOULDBLOCK)
-				warn("accept:");
-			continue;
+		/* the listener does not block: take all that wait, one poll */
+		while (!stopping && (fd = take(lfd)) >= 0) {
+			if (active(threads) >= sh->cf.max_clients)
+				refuse(fd);
+			else if (threads)
+				spawn_thread(fd, sh);
+			else
+				spawn_child(lfd, fd, &sh->cf);
 		}
-		fcntl(fd, F_SETFD, FD_CLOEXEC);
-		if (active(threads) >= sh->cf.max_clients)
-			refuse(fd);
-		else if (threads)
-			spawn_thread(fd, sh);
-		else
-			spawn_child(lfd, fd, &sh->cf);
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			poll(NULL, 0, 100);	/* let connections finish */
+		else if (errno != EINTR && errno != ECONNABORTED &&
+		    errno != EAGAIN && errno != EWOULDBLOCK)
+			warn("accept:");
 	}
 	return sh;
 }
@@ -801,6 +815,7 @@ main(int argc, char *argv[])
 		write_pidfile(sh->cf.pid_file);	/* first: a second ws is told so */
 	if (lfd < 0)
 		lfd = listener(&sh->cf);
+	fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
 	if (log_open(&sh->cf, 0) < 0)
 		return 1;
 	if (detaching)
