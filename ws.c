@@ -39,6 +39,7 @@ int chroot(const char *);
 int setgroups(int, const gid_t *);
 #endif
 
+#define ACCEPT_BATCH	64	/* connections taken between two polls */
 #define THREAD_STACK	(128 * 1024)
 #define SD_LISTEN_FD	3	/* systemd's first passed descriptor */
 
@@ -714,7 +715,7 @@ serve_forever(int lfd, int threads, struct shared *sh, const struct shared *boot
     const char *file, const char *port)
 {
 	struct pollfd pfd[2] = { { -1, POLLIN, 0 }, { -1, POLLIN, 0 } };
-	int fd;
+	int fd, n;
 
 	pfd[0].fd = lfd;
 	pfd[1].fd = wake[0];
@@ -740,8 +741,19 @@ serve_forever(int lfd, int threads, struct shared *sh, const struct shared *boot
 		}
 		if (!(pfd[0].revents & POLLIN))
 			continue;
-		/* the listener does not block: take all that wait, one poll */
-		while (!stopping && (fd = take(lfd)) >= 0) {
+		/* the listener does not block: take what waits, a batch a poll */
+		for (n = 0; n < ACCEPT_BATCH && !stopping; n++) {
+			if ((fd = take(lfd)) < 0) {
+				if (errno == EMFILE || errno == ENFILE ||
+				    errno == ENOBUFS || errno == ENOMEM)
+					poll(NULL, 0, 100);	/* let connections finish */
+				else if (errno != EINTR && errno != ECONNABORTED &&
+				    errno != EAGAIN && errno != EWOULDBLOCK)
+					warn("accept:");
+				break;
+			}
+			if (!threads && (long)nkids >= sh->cf.max_clients)
+				reap();		/* children may have ended meanwhile */
 			if (active(threads) >= sh->cf.max_clients)
 				refuse(fd);
 			else if (threads)
@@ -749,12 +761,6 @@ serve_forever(int lfd, int threads, struct shared *sh, const struct shared *boot
 			else
 				spawn_child(lfd, fd, &sh->cf);
 		}
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-		    errno == ENOMEM)
-			poll(NULL, 0, 100);	/* let connections finish */
-		else if (errno != EINTR && errno != ECONNABORTED &&
-		    errno != EAGAIN && errno != EWOULDBLOCK)
-			warn("accept:");
 	}
 	return sh;
 }
