@@ -50,14 +50,16 @@ assert_check_fails() {
 }
 
 # find_daemon CONF: the pid of the process run as `ws -d -f CONF ...`.
-find_daemon() {
-	local p
+find_daemon() {	# "-d -f CONF" anywhere in argv: ws may run under valgrind
+	local p i
 	local -a argv
 	for p in /proc/[0-9]*; do
 		mapfile -d '' -t argv <"$p/cmdline" 2>/dev/null || continue
-		if [[ ${argv[1]:-} == -d && ${argv[2]:-} == -f && ${argv[3]:-} == "$1" ]]; then
+		for ((i = 1; i + 2 < ${#argv[@]}; i++)); do
+			[[ ${argv[i]} == -d && ${argv[i + 1]:-} == -f && ${argv[i + 2]:-} == "$1" ]] || continue
 			echo "${p#/proc/}"
-		fi
+			break
+		done
 	done
 	return 0
 }
