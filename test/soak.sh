@@ -16,7 +16,7 @@ printf '<html><body>soak</body></html>\n' >"$dir/www/index.html"
 cc -std=c99 -O2 -o "$dir/hammer" "$here/hammer.c"
 for try in 1 2 3 4 5 6 7 8 9 10; do
 	port=$((20000 + RANDOM % 40000))
-	printf 'ServerIP 127.0.0.1\nListenPort %s\nDocumentRoot www\nContentType .html text/html\n' \
+	printf 'ServerIP 127.0.0.1\nListenPort %s\nDocumentRoot www\nContentType .html text/html\nAccessLog off\n' \
 	    "$port" >"$dir/ws.conf"
 	"$ws" -m "$mode" -f "$dir/ws.conf" 2>"$dir/err" &
 	pid=$!
