@@ -82,7 +82,11 @@ struct request {
 	size_t plen;
 	const char *query;	/* after '?', or NULL */
 	size_t qlen;
-	char clean[PATH_MAX];	/* the path decoded and normalised */
+	char *clean;		/* the path decoded and normalised, and */
+	char *name;		/* room for it with an index name: both on the
+				 * heap, sized to the path, for a thread's idle
+				 * stack holds every page a request touched */
+	size_t namesz;
 	char *data;		/* the request body */
 	size_t dlen;
 	int status;		/* what was answered, for the log */
@@ -497,6 +501,7 @@ static int
 request_line(struct conn *c, struct request *r, char *s, size_t n)
 {
 	char *sp, *end = s + n;
+	size_t i;
 
 	r->mstr = s;
 	sp = memchr(s, ' ', n);
@@ -529,7 +534,12 @@ request_line(struct conn *c, struct request *r, char *s, size_t n)
 			r->plen = r->query - r->path;
 			r->qlen = r->target + r->tlen - ++r->query;
 		}
-		if (path_clean(r->path, r->plen, r->clean, sizeof(r->clean)) < 0)
+		for (i = 0, r->namesz = r->plen + 4; i < c->cf->nindex; i++)
+			if (r->namesz < r->plen + 4 + strlen(c->cf->index[i]))
+				r->namesz = r->plen + 4 + strlen(c->cf->index[i]);
+		r->clean = xrealloc(NULL, r->plen + 4 + r->namesz);
+		r->name = r->clean + r->plen + 4;
+		if (path_clean(r->path, r->plen, r->clean, r->plen + 4) < 0)
 			return error(c, r, 400, " Reason: Invalid URL: ", r->target, r->tlen), 400;
 	}
 	if (r->vlen != 8 || (!r->v10 && memcmp(r->version, "HTTP/1.1", 8)))
@@ -656,7 +666,7 @@ open_beneath(const struct config *cf, const char *path)
 struct target {
 	int fd;
 	struct stat st;
-	char name[PATH_MAX];	/* its clean path, index name included */
+	char *name;		/* its clean path, index name included */
 };
 
 /* Returns 0 for a file, LISTING, or the status to answer (301, 403, 404);
@@ -680,8 +690,8 @@ resolve(const struct config *cf, struct request *r, struct target *t)
 	}
 	dir = t->fd;
 	for (i = 0; i < cf->nindex; i++) {
-		if (snprintf(t->name, sizeof(t->name), "%s%s", r->clean,
-		    cf->index[i]) >= (int)sizeof(t->name) ||
+		if (snprintf(t->name, r->namesz, "%s%s", r->clean,
+		    cf->index[i]) >= (int)r->namesz ||
 		    (t->fd = open_beneath(cf, t->name)) < 0)
 			continue;
 		if (fstat(t->fd, &t->st) == 0 && S_ISREG(t->st.st_mode)) {
@@ -1125,6 +1135,7 @@ route(struct conn *c, struct request *r)
 	struct target t;
 	int status, rc;
 
+	t.name = r->name;
 	if (!(cf->methods & 1u << r->method))
 		return error(c, r, 501, " Method: ", r->mstr, r->mlen);
 	if (r->method == M_TRACE)
@@ -1234,6 +1245,7 @@ handle(struct conn *c, int first)
 	if (r.status)
 		log_request(c, &r);
 	free(r.data);
+	free(r.clean);
 	/* keep what was pipelined behind this request */
 	memmove(c->buf, c->buf + c->off, c->len - c->off);
 	c->len -= c->off;
