@@ -12,9 +12,10 @@ setup() {
 	[ -x "$TOOL" ] || flunk "test/admintool not built (make test/admintool)"
 }
 
-# eventually TRIES COMMAND...: COMMAND succeeds within TRIES tries, 20 ms apart.
+# eventually TRIES COMMAND...: COMMAND succeeds within TRIES tries, 20 ms
+# apart; TRIES is for WS_TIMEOUT=5 and grows with it (valgrind runs use 15).
 eventually() {
-	local n=$1
+	local n=$(($1 * WS_TIMEOUT / 5))
 	shift
 	until "$@"; do
 		((--n > 0)) || return 1
