@@ -43,6 +43,7 @@
 #define SMALL_BODY	32768	/* bodies sent in one write with their head */
 #define LISTING		1	/* resolve(): a directory to list */
 #define BUF_START	8192	/* a connection's buffer at first */
+#define COPY_BUF	65536	/* send_file() where there is no sendfile() */
 #define LINGER_MS	2000	/* how long a closing connection is drained */
 #define LINGER_BYTES	(256 * 1024)
 
@@ -124,14 +125,14 @@ reason(int status)
  * Input. Every wait has a deadline in monotonic milliseconds.
  */
 
-/* Read into DST once IN is readable: bytes read, 0 at end (or, when
- * IDLE, once the server drains), -1 on error or when DEADLINE passes. */
-static ssize_t
-recv_by(struct conn *c, void *dst, size_t n, long long deadline, int idle)
+/* Wait until IN is readable: 1, or 0 once the server drains (when IDLE),
+ * -1 on error or when DEADLINE passes. */
+static int
+wait_input(struct conn *c, long long deadline, int idle)
 {
 	struct pollfd pfd[2] = { { c->in, POLLIN, 0 }, { drain[0], POLLIN, 0 } };
 	long long left;
-	ssize_t r;
+	int r;
 
 	for (;;) {
 		if ((left = deadline - now_ms()) <= 0)
@@ -142,10 +143,21 @@ recv_by(struct conn *c, void *dst, size_t n, long long deadline, int idle)
 			continue;
 		if (r < 0)
 			return -1;
-		if (r == 0)
-			continue;
-		if (idle && pfd[1].revents)
-			return 0;
+		if (r > 0)
+			return idle && pfd[1].revents ? 0 : 1;
+	}
+}
+
+/* Read into DST once IN is readable: bytes read, 0 at end (or, when
+ * IDLE, once the server drains), -1 on error or when DEADLINE passes. */
+static ssize_t
+recv_by(struct conn *c, void *dst, size_t n, long long deadline, int idle)
+{
+	ssize_t r;
+
+	for (;;) {
+		if ((r = wait_input(c, deadline, idle)) <= 0)
+			return r;
 		if ((r = read(c->in, dst, n)) >= 0)
 			return r;
 		if (errno != EINTR && errno != EAGAIN)
@@ -184,6 +196,24 @@ grow(struct conn *c, size_t n)
 	}
 }
 
+/* Between requests a connection holds no memory but its struct: a
+ * thousand idle keep-alive connections cost their threads or processes,
+ * not buffers, and a thread's heap is only as large as the requests it
+ * serves at once. */
+static void
+release(struct conn *c)
+{
+	free(c->buf);
+	free(c->fields);
+	free(c->hdr.s);
+	free(c->body.s);
+	c->buf = NULL;
+	c->fields = NULL;
+	c->cap = 0;
+	memset(&c->hdr, 0, sizeof(c->hdr));
+	memset(&c->body, 0, sizeof(c->body));
+}
+
 /*
  * Wait for a whole request head in c->buf, within IDLE ms for its first
  * byte and the RequestTimeout for all of it. Returns the head's length, 0
@@ -195,10 +225,18 @@ read_head(struct conn *c, long long idle)
 	const struct config *cf = c->cf;
 	long long deadline = now_ms() + (c->len ? cf->request_timeout * 1000 : idle);
 	size_t pos = 0, n, fields = 0;
-	int started = c->len > 0, reqline = 0;
+	int started = c->len > 0, reqline = 0, ready = 0;
 	char *next;
 	ssize_t r;
 
+	if (!c->buf) {		/* idle, holding no buffer until input comes */
+		if (wait_input(c, deadline, 1) <= 0)
+			return 0;
+		c->cap = c->max < BUF_START ? c->max : BUF_START;
+		c->buf = xrealloc(NULL, c->cap);
+		c->fields = xrealloc(NULL, cf->fields_max * sizeof(*c->fields));
+		ready = 1;
+	}
 	for (;;) {
 		while ((next = next_line(c->buf + pos, c->buf + c->len, &n))) {
 			if (!reqline) {
@@ -223,7 +261,13 @@ read_head(struct conn *c, long long idle)
 			grow(c, c->cap * 2);
 		if ((reqline && n > (size_t)cf->field_max + 3) || c->len == c->cap)
 			return -431;
-		r = recv_by(c, c->buf + c->len, c->cap - c->len, deadline, !started);
+		if (ready) {	/* poll said so: no need to ask again */
+			ready = 0;
+			if ((r = read(c->in, c->buf + c->len, c->cap - c->len)) < 0 &&
+			    (errno == EINTR || errno == EAGAIN))
+				continue;
+		} else
+			r = recv_by(c, c->buf + c->len, c->cap - c->len, deadline, !started);
 		if (r < 0 && started)
 			return -408;
 		if (r <= 0)
@@ -361,7 +405,7 @@ finish(struct conn *c, struct request *r, const char *body, size_t n)
 static int
 send_file(struct conn *c, int fd, off_t off, off_t len)
 {
-	char buf[8192];
+	char *buf;
 	ssize_t n;
 
 #ifdef __linux__
@@ -376,16 +420,18 @@ send_file(struct conn *c, int fd, off_t off, off_t len)
 		len -= n;
 	}
 #endif
+	buf = xrealloc(NULL, COPY_BUF);
 	while (len > 0) {
-		n = pread(fd, buf, len < (off_t)sizeof(buf) ? (size_t)len : sizeof(buf), off);
+		n = pread(fd, buf, len < COPY_BUF ? (size_t)len : COPY_BUF, off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0 || write_all(c->out, buf, n) < 0)
-			return -1;
+			break;
 		off += n;
 		len -= n;
 	}
-	return 0;
+	free(buf);
+	return len > 0 ? -1 : 0;
 }
 
 /* End the head and send LEN bytes of FD from OFF (none for HEAD): a
@@ -622,15 +668,20 @@ parse_head(struct conn *c, struct request *r)
  * Routing.
  */
 
-/* Resolve a name under the root to a real path inside it, into REAL. */
-static int
-real_inside(const struct config *cf, const char *path, char *real)
+/* The real path of a name under the root, on the heap, or NULL when it
+ * does not exist or lies outside. Paths live on the heap, not the stack:
+ * an idle thread keeps every stack page its last request touched. */
+static char *
+real_inside(const struct config *cf, const char *path)
 {
-	char tmp[PATH_MAX];
+	char *tmp = xconcat(cf->root, path, ""), *real = realpath(tmp, NULL);
 
-	if (snprintf(tmp, sizeof(tmp), "%s%s", cf->root, path) >= (int)sizeof(tmp))
-		return -1;
-	return realpath(tmp, real) && path_inside(cf->root, real) ? 0 : -1;
+	free(tmp);
+	if (real && !path_inside(cf->root, real)) {
+		free(real);
+		real = NULL;
+	}
+	return real;
 }
 
 /*
@@ -643,7 +694,7 @@ static int
 open_beneath(const struct config *cf, const char *path)
 {
 	const int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-	char real[PATH_MAX];
+	char *real;
 	int fd;
 #ifdef SYS_openat2
 	struct open_how how;
@@ -655,11 +706,13 @@ open_beneath(const struct config *cf, const char *path)
 	if (fd >= 0 || (errno != ENOSYS && errno != EXDEV && errno != EPERM))
 		return fd;
 #endif
-	if (real_inside(cf, path, real) < 0) {
+	if (!(real = real_inside(cf, path))) {
 		errno = ENOENT;
 		return -1;
 	}
-	return open(real, flags);
+	fd = open(real, flags);
+	free(real);
+	return fd;
 }
 
 /* What a GET names, opened: a regular file, or a directory to list. */
@@ -730,14 +783,15 @@ keep_name(const struct dirent *d)
 static int
 do_listing(struct conn *c, struct request *r, struct target *t)
 {
-	char path[PATH_MAX], date[HTTP_DATE_LEN];
+	char *path = xconcat(c->cf->root, t->name, ""), date[HTTP_DATE_LEN];
 	struct dirent **names;
 	struct stat st;
 	const char *n;
 	int i, count, isdir;
 
-	snprintf(path, sizeof(path), "%s%s", c->cf->root, t->name);
-	if ((count = scandir(path, &names, keep_name, alphasort)) < 0)
+	count = scandir(path, &names, keep_name, alphasort);
+	free(path);
+	if (count < 0)
 		return error(c, r, 403, "", "", 0);
 	c->body.len = 0;
 	str_puts(&c->body, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ");
@@ -768,23 +822,23 @@ do_listing(struct conn *c, struct request *r, struct target *t)
 	return finish(c, r, c->body.s, c->body.len);
 }
 
-/* For PUT and DELETE: the real parent directory plus the last name, in
- * FILE, without following a link in that last name. */
-static int
-resolve_parent(const struct config *cf, struct request *r, char *file)
+/* For PUT and DELETE: the real parent directory plus the last name, on
+ * the heap, without following a link in that last name; or NULL. */
+static char *
+resolve_parent(const struct config *cf, struct request *r)
 {
-	char dir[PATH_MAX], *slash = strrchr(r->clean, '/');
-	int rc;
+	char *dir, *file, *slash = strrchr(r->clean, '/');
 
 	if (!slash[1])
-		return -1;		/* names a directory */
+		return NULL;		/* names a directory */
 	*slash = '\0';
-	rc = real_inside(cf, r->clean, dir);
+	dir = real_inside(cf, r->clean);
 	*slash = '/';
-	if (rc < 0 || snprintf(file, PATH_MAX, "%s%s%s", dir,
-	    strcmp(dir, "/") ? "/" : "", slash + 1) >= PATH_MAX)
-		return -1;
-	return 0;
+	if (!dir)
+		return NULL;
+	file = xconcat(dir, strcmp(dir, "/") ? "/" : "", slash + 1);
+	free(dir);
+	return file;
 }
 
 /* A short page for STATUS with a Location: the request's path, or for a
@@ -805,27 +859,30 @@ located(struct conn *c, struct request *r, int status, int slash)
 	return finish(c, r, c->body.s, c->body.len);
 }
 
+/* PUT FILE: the body into a temporary file beside it, then renamed. */
 static int
-do_put(struct conn *c, struct request *r)
+put_file(struct conn *c, struct request *r, const char *file)
 {
-	char file[PATH_MAX], tmp[PATH_MAX + 16], *slash;
+	char *tmp, *slash = strrchr(file, '/');
 	struct stat st;
-	int fd, existed;
+	int fd, existed = lstat(file, &st) == 0;
 
-	if (resolve_parent(c->cf, r, file) < 0)
-		return error(c, r, 409, "", "", 0);
-	existed = lstat(file, &st) == 0;
 	if (existed && S_ISDIR(st.st_mode))
 		return error(c, r, 409, "", "", 0);
-	slash = strrchr(file, '/');
-	snprintf(tmp, sizeof(tmp), "%.*s/.ws-put-XXXXXX", (int)(slash - file), file);
-	if ((fd = mkstemp(tmp)) < 0)
+	*slash = '\0';
+	tmp = xconcat(file, "/.ws-put-XXXXXX", "");
+	*slash = '/';
+	if ((fd = mkstemp(tmp)) < 0) {
+		free(tmp);
 		return error(c, r, 500, "", "", 0);
+	}
 	if (fchmod(fd, 0644) < 0 || write_all(fd, r->data, r->dlen) < 0 ||
 	    close(fd) < 0 || rename(tmp, file) < 0) {
 		unlink(tmp);
+		free(tmp);
 		return error(c, r, 500, "", "", 0);
 	}
+	free(tmp);
 	if (existed) {
 		begin(c, r, 204);
 		return finish(c, r, NULL, 0);
@@ -834,15 +891,25 @@ do_put(struct conn *c, struct request *r)
 }
 
 static int
-do_delete(struct conn *c, struct request *r)
+do_put(struct conn *c, struct request *r)
 {
-	char file[PATH_MAX];
+	char *file = resolve_parent(c->cf, r);
+	int rc;
+
+	if (!file)
+		return error(c, r, 409, "", "", 0);
+	rc = put_file(c, r, file);
+	free(file);
+	return rc;
+}
+
+/* DELETE FILE; never a directory. */
+static int
+delete_file(struct conn *c, struct request *r, const char *file)
+{
 	struct stat st;
 
-	if (r->clean[strlen(r->clean) - 1] == '/' &&
-	    real_inside(c->cf, r->clean, file) == 0)
-		return error(c, r, 409, "", "", 0);	/* names a directory */
-	if (resolve_parent(c->cf, r, file) < 0 || lstat(file, &st) < 0)
+	if (!file || lstat(file, &st) < 0)
 		return error(c, r, 404, " Reason URL does not exist: ", r->target, r->tlen);
 	if (S_ISDIR(st.st_mode))
 		return error(c, r, 409, "", "", 0);
@@ -850,6 +917,22 @@ do_delete(struct conn *c, struct request *r)
 		return error(c, r, 500, "", "", 0);
 	begin(c, r, 204);
 	return finish(c, r, NULL, 0);
+}
+
+static int
+do_delete(struct conn *c, struct request *r)
+{
+	char *file;
+	int rc;
+
+	if (r->clean[strlen(r->clean) - 1] == '/' && (file = real_inside(c->cf, r->clean))) {
+		free(file);
+		return error(c, r, 409, "", "", 0);	/* names a directory */
+	}
+	file = resolve_parent(c->cf, r);
+	rc = delete_file(c, r, file);
+	free(file);
+	return rc;
 }
 
 static int
@@ -1006,12 +1089,15 @@ takes_gzip(const char *s)
 static int
 open_gzip(struct conn *c, const char *name, struct stat *st)
 {
-	char gz[PATH_MAX];
+	char *gz;
 	int fd;
 
-	if (!takes_gzip(header(c, "Accept-Encoding")) ||
-	    snprintf(gz, sizeof(gz), "%s.gz", name) >= (int)sizeof(gz) ||
-	    (fd = open_beneath(c->cf, gz)) < 0)
+	if (!takes_gzip(header(c, "Accept-Encoding")))
+		return -1;
+	gz = xconcat(name, ".gz", "");
+	fd = open_beneath(c->cf, gz);
+	free(gz);
+	if (fd < 0)
 		return -1;
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
 		close(fd);
@@ -1250,6 +1336,8 @@ handle(struct conn *c, int first)
 	memmove(c->buf, c->buf + c->off, c->len - c->off);
 	c->len -= c->off;
 	c->head = c->off = 0;
+	if (c->len == 0)
+		release(c);	/* before the wait for the next request */
 	return more;
 }
 
@@ -1263,14 +1351,14 @@ linger(struct conn *c)
 	long long deadline = now_ms() + LINGER_MS;
 	size_t total = 0;
 	ssize_t r;
-	char b;
+	char b[512];
 
 	if (c->last < 400 && c->len == 0 &&
-	    recv(c->in, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && errno == EAGAIN)
+	    recv(c->in, b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && errno == EAGAIN)
 		return;		/* a whole request answered: a plain close is clean */
 	if (shutdown(c->out, SHUT_WR) < 0)
 		return;
-	while (total < LINGER_BYTES && (r = recv_by(c, c->buf, c->cap, deadline, 0)) > 0)
+	while (total < LINGER_BYTES && (r = recv_by(c, b, sizeof(b), deadline, 0)) > 0)
 		total += r;
 }
 
@@ -1328,9 +1416,6 @@ serve(int in, int out, const struct config *cf)
 	c.out = out;
 	c.cf = cf;
 	c.max = cf->line_max + 4 + cf->fields_max * (cf->field_max + 4) + 2 + SLACK;
-	c.cap = c.max < BUF_START ? c.max : BUF_START;
-	c.buf = xrealloc(NULL, c.cap);
-	c.fields = xrealloc(NULL, cf->fields_max * sizeof(*c.fields));
 	tv.tv_sec = cf->send_timeout;
 	tv.tv_usec = 0;
 	setsockopt(out, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -1340,8 +1425,5 @@ serve(int in, int out, const struct config *cf)
 	for (first = 1; handle(&c, first); first = 0)
 		;
 	linger(&c);
-	free(c.buf);
-	free(c.fields);
-	free(c.hdr.s);
-	free(c.body.s);
+	release(&c);
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -95,7 +96,7 @@ esc(char *out, size_t room, const char *s, size_t n)
 void
 log_access(const struct logline *l)
 {
-	char line[LOG_LINE_MAX], when[64], bytes[24];
+	char *line, when[64], bytes[24];
 	size_t n;
 	struct tm tm;
 	time_t t;
@@ -109,12 +110,14 @@ log_access(const struct logline *l)
 		snprintf(bytes, sizeof(bytes), "%lld", l->bytes);
 	else
 		strcpy(bytes, "-");
-	n = snprintf(line, sizeof(line), "%s - - [%s] \"", l->peer, when);
-	n += esc(line + n, sizeof(line) - n, l->request, l->request ? l->rlen : 0);
-	n += snprintf(line + n, sizeof(line) - n, "\" %d %s \"", l->status, bytes);
-	n += esc(line + n, sizeof(line) - n, l->referer, l->referer ? strlen(l->referer) : 0);
-	n += snprintf(line + n, sizeof(line) - n, "\" \"");
-	n += esc(line + n, sizeof(line) - n, l->agent, l->agent ? strlen(l->agent) : 0);
-	n += snprintf(line + n, sizeof(line) - n, "\"\n");
+	line = xrealloc(NULL, LOG_LINE_MAX);	/* not on a thread's small stack */
+	n = snprintf(line, LOG_LINE_MAX, "%s - - [%s] \"", l->peer, when);
+	n += esc(line + n, LOG_LINE_MAX - n, l->request, l->request ? l->rlen : 0);
+	n += snprintf(line + n, LOG_LINE_MAX - n, "\" %d %s \"", l->status, bytes);
+	n += esc(line + n, LOG_LINE_MAX - n, l->referer, l->referer ? strlen(l->referer) : 0);
+	n += snprintf(line + n, LOG_LINE_MAX - n, "\" \"");
+	n += esc(line + n, LOG_LINE_MAX - n, l->agent, l->agent ? strlen(l->agent) : 0);
+	n += snprintf(line + n, LOG_LINE_MAX - n, "\"\n");
 	(void)!write(logfd, line, n);	/* one write: lines never interleave */
+	free(line);
 }

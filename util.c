@@ -87,9 +87,20 @@ xrealloc(void *p, size_t n)
 char *
 xstrdup(const char *s)
 {
-	size_t n = strlen(s) + 1;
+	return xconcat(s, "", "");
+}
 
-	return memcpy(xrealloc(NULL, n), s, n);
+/* A, B and C joined, on the heap. */
+char *
+xconcat(const char *a, const char *b, const char *c)
+{
+	size_t na = strlen(a), nb = strlen(b), nc = strlen(c);
+	char *s = xrealloc(NULL, na + nb + nc + 1);
+
+	memcpy(s, a, na);
+	memcpy(s + na, b, nb);
+	memcpy(s + na + nb, c, nc + 1);
+	return s;
 }
 
 /* Write all of BUF; 0 on success, -1 (errno set) on error or timeout. */

@@ -29,6 +29,7 @@ void warn(const char *fmt, ...);
 void warn_syslog(int use);
 void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
+char *xconcat(const char *, const char *, const char *);
 int write_all(int fd, const void *, size_t);
 long long now_ms(void);
 void http_date(char buf[HTTP_DATE_LEN], time_t);
