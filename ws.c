@@ -41,6 +41,8 @@ int setgroups(int, const gid_t *);
 
 #define ACCEPT_BATCH	64	/* connections taken between two polls */
 #define THREAD_STACK	(128 * 1024)
+#define PARK_MS		1000	/* a thread waits so long for another connection */
+#define PARK_MAX	64	/* threads that wait so, at most */
 #define SD_LISTEN_FD	3	/* systemd's first passed descriptor */
 
 /* A configuration and the threads serving with it: a reload swaps in a new
@@ -53,6 +55,7 @@ struct shared {
 struct job {
 	int fd;
 	struct shared *sh;
+	struct job *next;
 };
 
 /* Set by the signal handlers; each also writes to the wake pipe, so that
@@ -60,9 +63,16 @@ struct job {
 static volatile sig_atomic_t stopping, reload, reopen;
 static int wake[2] = { -1, -1 };
 
-/* thread mode: live threads and the configurations' reference counts */
+/* thread mode: threads serving a connection, and the configurations'
+ * reference counts. A thread whose connection ends waits PARK_MS for
+ * another, handed over in JOBS: a new connection then costs a wake-up, not
+ * a thread's start and exit. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t handoff;
 static long nthreads;
+static long parked;		/* threads waiting, less the jobs handed to them */
+static struct job *jobs;
+static int quitting;
 
 /* fork mode: the children serving connections, so that a stop can wait for
  * them and end those that outlast GracefulTimeout. Main process only. */
@@ -204,18 +214,22 @@ load_logged(const char *file, const char *port)
 	return sh;
 }
 
+/* Drop a reference to SH, with LOCK held; the last frees it. */
 static void
-unref(struct shared *sh)
+drop(struct shared *sh)
 {
-	long left;
-
-	pthread_mutex_lock(&lock);
-	left = --sh->refs;
-	pthread_mutex_unlock(&lock);
-	if (left == 0) {
+	if (--sh->refs == 0) {
 		config_free(&sh->cf);
 		free(sh);
 	}
+}
+
+static void
+unref(struct shared *sh)
+{
+	pthread_mutex_lock(&lock);
+	drop(sh);
+	pthread_mutex_unlock(&lock);
 }
 
 static int
@@ -602,22 +616,49 @@ static void *
 worker(void *arg)
 {
 	struct job *j = arg;
+	struct shared *sh;
+	struct timespec until;
+	int rc;
 
-	serve(j->fd, j->fd, &j->sh->cf);
-	close(j->fd);
-	unref(j->sh);
-	free(j);
-	pthread_mutex_lock(&lock);
-	nthreads--;
-	pthread_mutex_unlock(&lock);
-	return NULL;
+	for (;;) {
+		serve(j->fd, j->fd, &j->sh->cf);
+		close(j->fd);
+		sh = j->sh;
+		free(j);
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += PARK_MS / 1000;
+		until.tv_nsec += PARK_MS % 1000 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&lock);	/* once a connection */
+		nthreads--;
+		drop(sh);
+		if (parked >= PARK_MAX || quitting) {
+			pthread_mutex_unlock(&lock);
+			return NULL;
+		}
+		parked++;
+		for (rc = 0; !jobs && !quitting && rc != ETIMEDOUT; )
+			rc = pthread_cond_timedwait(&handoff, &lock, &until);
+		if (!(j = jobs)) {
+			parked--;
+			pthread_mutex_unlock(&lock);
+			return NULL;
+		}
+		jobs = j->next;		/* parked was counted down for it */
+		pthread_mutex_unlock(&lock);
+	}
 }
 
+/* Serve FD in a waiting thread, or a new one; past MaxClients, refuse it. */
 static void
 spawn_thread(int fd, struct shared *sh)
 {
 	static pthread_attr_t attr;
 	static int attr_ready;
+	pthread_condattr_t ca;
 	sigset_t all, old;
 	pthread_t t;
 	struct job *j;
@@ -628,14 +669,31 @@ spawn_thread(int fd, struct shared *sh)
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		pthread_attr_setstacksize(&attr, THREAD_STACK < PTHREAD_STACK_MIN ?
 		    PTHREAD_STACK_MIN : THREAD_STACK);
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&handoff, &ca);
+		pthread_condattr_destroy(&ca);
 		attr_ready = 1;
+	}
+	pthread_mutex_lock(&lock);	/* once a connection */
+	if (nthreads >= sh->cf.max_clients) {
+		pthread_mutex_unlock(&lock);
+		refuse(fd);
+		return;
 	}
 	j = xrealloc(NULL, sizeof(*j));
 	j->fd = fd;
 	j->sh = sh;
-	pthread_mutex_lock(&lock);
 	nthreads++;
 	sh->refs++;
+	if (parked > 0) {	/* a waiting thread takes it */
+		parked--;
+		j->next = jobs;
+		jobs = j;
+		pthread_cond_signal(&handoff);
+		pthread_mutex_unlock(&lock);
+		return;
+	}
 	pthread_mutex_unlock(&lock);
 	sigfillset(&all);	/* workers inherit a mask blocking every signal */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -653,6 +711,7 @@ spawn_thread(int fd, struct shared *sh)
 	}
 }
 
+/* Connections being served, and threads waiting for one. */
 static long
 active(int threads)
 {
@@ -661,7 +720,7 @@ active(int threads)
 	if (!threads)
 		return (long)nkids;
 	pthread_mutex_lock(&lock);
-	n = nthreads;
+	n = nthreads + parked;
 	pthread_mutex_unlock(&lock);
 	return n;
 }
@@ -677,6 +736,12 @@ finish(int threads, long timeout)
 	size_t i;
 
 	pfd.fd = wake[0];
+	if (threads) {		/* waiting threads leave now */
+		pthread_mutex_lock(&lock);
+		quitting = 1;
+		pthread_cond_broadcast(&handoff);
+		pthread_mutex_unlock(&lock);
+	}
 	for (;;) {
 		reap();
 		if ((n = active(threads)) == 0)
@@ -752,12 +817,14 @@ serve_forever(int lfd, int threads, struct shared *sh, const struct shared *boot
 					warn("accept:");
 				break;
 			}
-			if (!threads && (long)nkids >= sh->cf.max_clients)
-				reap();		/* children may have ended meanwhile */
-			if (active(threads) >= sh->cf.max_clients)
-				refuse(fd);
-			else if (threads)
+			if (threads) {
 				spawn_thread(fd, sh);
+				continue;
+			}
+			if ((long)nkids >= sh->cf.max_clients)
+				reap();		/* children may have ended meanwhile */
+			if ((long)nkids >= sh->cf.max_clients)
+				refuse(fd);
 			else
 				spawn_child(lfd, fd, &sh->cf);
 		}

@@ -121,6 +121,26 @@ hold_connection() {
 	no_children
 }
 
+tasks() { ls "/proc/$WS_PID/task" | sort -n; }
+waits_for_work() { grep -q futex "/proc/$WS_PID/task/$1/wchan"; }
+
+@test "thread mode: a thread whose connection closed takes the next one, then ends" {
+	WS_MODE=thread start_ws
+	local base first tid
+	base=$(ws_threads "$WS_PID")
+	hold_connection
+	poll_until 2 threads_are $((base + 1)) || flunk "threads: $(ws_threads "$WS_PID"), before: $base"
+	first=$(tasks)
+	tid=$(tasks | tail -n 1)
+	ws_close
+	# no longer in poll() on its socket: waiting for a connection
+	poll_until 3 waits_for_work "$tid" || flunk "thread $tid: $(cat "/proc/$WS_PID/task/$tid/wchan")"
+	hold_connection
+	assert_eq "$(tasks)" "$first" "a new thread was started"
+	ws_close
+	poll_until 3 threads_are "$base" || flunk "threads left: $(ws_threads "$WS_PID"), before: $base"
+}
+
 @test "modes: both modes answer the same request with the same bytes" {
 	local f t
 	WS_MODE=fork start_ws
