@@ -140,13 +140,20 @@ http_date(char buf[HTTP_DATE_LEN], time_t t)
 	strftime(buf, HTTP_DATE_LEN, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-void
-str_add(struct str *b, const void *p, size_t n)
+/* Room for N more bytes and a NUL. */
+static void
+str_room(struct str *b, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		b->cap = (b->len + n + 1) * 2;
 		b->s = xrealloc(b->s, b->cap);
 	}
+}
+
+void
+str_add(struct str *b, const void *p, size_t n)
+{
+	str_room(b, n);
 	memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -164,16 +171,20 @@ str_printf(struct str *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	str_room(b, 255);	/* most lines fit: formatted once */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = xrealloc(b->s, b->cap);
+	if (n < 0) {
+		b->s[b->len] = '\0';
+		return;
 	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n >= b->cap - b->len) {
+		str_room(b, n);
+		va_start(ap, fmt);
+		vsnprintf(b->s + b->len, n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += n;
 }
 

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "http.h"
 #include "path.h"
+#include "util.h"
 
 static int ntest, nfail;
 static char tmpdir[] = "/tmp/ws-unit-XXXXXX";
@@ -263,6 +264,32 @@ test_serve(void)
 	config_free(&cf);
 }
 
+/* The string builder: formatted once into the room it has, or again
+ * after it grows; always NUL-terminated. */
+static void
+test_str(void)
+{
+	struct str s = { NULL, 0, 0 };
+	char want[1200], *j;
+
+	str_printf(&s, "%s %d", "short", 42);
+	ok(s.len == 8 && !strcmp(s.s, "short 42"), "%s", "str_printf: a short line");
+	memset(want, 'x', 1000);
+	want[1000] = '\0';
+	str_printf(&s, "|%s|", want);
+	ok(s.len == 1010 && !strncmp(s.s, "short 42|x", 10) &&
+	    !strcmp(s.s + 1008, "x|"), "%s", "str_printf: past the room it had");
+	s.len = 0;
+	str_puts(&s, "ab");
+	str_printf(&s, "%.*s", 3, "cdefg");
+	str_add(&s, "hi", 2);
+	ok(s.len == 7 && !strcmp(s.s, "abcdehi"), "%s", "str_add, str_puts and str_printf append");
+	free(s.s);
+	j = xconcat("/root", "/a", ".gz");
+	ok(!strcmp(j, "/root/a.gz"), "%s", "xconcat joins three strings");
+	free(j);
+}
+
 int
 main(void)
 {
@@ -276,6 +303,7 @@ main(void)
 	mkdir(www, 0755);
 	write_file("www/a.html", "hello\n", 6);
 	test_path();
+	test_str();
 	test_config();
 	test_serve();
 	printf("1..%d\n", ntest);
