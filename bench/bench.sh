@@ -36,6 +36,8 @@ IDLE=${BENCH_IDLE:-1000}
 PORT=${BENCH_PORT:-18080}
 OUT=${BENCH_OUT:-bench/results}
 WS=${WS:-./ws}
+# before this run writes its results into the tree, which would make it dirty
+REV=${WS_REV:-$(git describe --always --dirty 2>/dev/null || echo '?')}
 started=$(date +%s)
 . bench/lib.sh
 
@@ -220,6 +222,40 @@ table() {
 	cat "$OUT/table.txt"
 }
 
+# table.md: the tables again in Markdown, for BENCHMARKS.md
+markdown() {
+	local row='function v(x) { return x == "" ? "-" : x }
+		function f(x) { return x == "1k" ? "1 KiB" : "1 MiB" }'
+	{
+		echo "Requests/s, median of the passes ($(cat "$OUT/env.txt" 2>/dev/null))."
+		echo "Ratio: ws over the faster of nginx and lighttpd in that cell."
+		echo
+		echo "| file | connections | | ws fork | ws thread | nginx | lighttpd | fork | thread | errors | spread |"
+		echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+		awk -F, "$row"'
+			NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s%% |\n",
+			    f($1), $2, $3, $4, $5, v($6), v($7), $8 == "" ? "-" : $8 "x",
+			    $9 == "" ? "-" : $9 "x", $10, $15 }' "$OUT/summary.csv"
+		echo
+		echo "Server CPU time per request, microseconds (median):"
+		echo
+		echo "| file | connections | | ws fork | ws thread | nginx | lighttpd |"
+		echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+		awk -F, "$row"'
+			NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s |\n",
+			    f($1), $2, $3, $11, $12, v($13), v($14) }' "$OUT/summary.csv"
+		if [ -s "$OUT/memory.csv" ]; then
+			echo
+			echo "Memory of the whole server, KiB, idle and with idle keep-alive connections:"
+			echo
+			echo "| server | connections | processes | idle RSS | idle PSS | held RSS | held PSS | RSS per connection | PSS per connection |"
+			echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+			awk -F, 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			    $1, $2, $7, $5, $6, $9, $10, $11, $12 }' "$OUT/memory.csv"
+		fi
+	} >"$OUT/table.md"
+}
+
 # Requests/s by connections: one panel per file, a line per server and
 # connection model (solid: keep-alive, dashed: Connection: close).
 chart() {
@@ -269,6 +305,7 @@ if [ "${1:-}" = report ]; then	# the table and chart again, from $OUT/runs.csv
 	FILES=$(awk -F, 'NR > 1 && !seen[$3]++ { printf "%s ", $3 }' "$OUT/runs.csv")
 	summarize
 	table
+	markdown
 	chart
 	exit 0
 fi
@@ -294,7 +331,7 @@ bench/spawn 1 | awk 'BEGIN { print "kind,wall_us,cpu_us" }
 	>"$OUT/spawn.csv"
 
 echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, Linux $(uname -r | cut -d- -f1)," \
-	"ws ${WS_REV:-$(git describe --always --dirty 2>/dev/null || echo '?')};" \
+	"ws $REV;" \
 	"$SECS s cells," \
 	"median of $PASSES passes; load average at start $(cut -d' ' -f1 /proc/loadavg)" \
 	>"$OUT/env.txt"
@@ -304,5 +341,6 @@ for p in $(seq "$PASSES"); do pass "$p"; done
 summarize
 echo >&2
 table
+markdown
 chart
 say "bench: done in $(( $(date +%s) - started )) s; CSV in $OUT"
