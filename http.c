@@ -420,6 +420,8 @@ send_file(struct conn *c, int fd, off_t off, off_t len)
 		len -= n;
 	}
 #endif
+	if (len <= 0)
+		return 0;
 	buf = xrealloc(NULL, COPY_BUF);
 	while (len > 0) {
 		n = pread(fd, buf, len < COPY_BUF ? (size_t)len : COPY_BUF, off);
@@ -838,6 +840,10 @@ resolve_parent(const struct config *cf, struct request *r)
 		return NULL;
 	file = xconcat(dir, strcmp(dir, "/") ? "/" : "", slash + 1);
 	free(dir);
+	if (strlen(file) >= PATH_MAX) {
+		free(file);
+		return NULL;
+	}
 	return file;
 }
 
@@ -1261,6 +1267,7 @@ exchange(struct conn *c, struct request *r, int first)
 	long long deadline;
 	long head;
 	int status;
+	const char *p;
 
 	head = read_head(c, (first ? cf->request_timeout : cf->keepalive) * 1000);
 	if (head == 0)
@@ -1271,7 +1278,9 @@ exchange(struct conn *c, struct request *r, int first)
 	}
 	c->head = c->off = head;
 	if (cf->errors) {	/* every request: only HEAD is told apart */
-		r->method = strncmp(c->buf + strspn(c->buf, "\r\n"), "HEAD ", 5) ? -1 : M_HEAD;
+		for (p = c->buf; p < c->buf + head && (*p == '\r' || *p == '\n'); p++)
+			;
+		r->method = c->buf + head - p > 5 && !memcmp(p, "HEAD ", 5) ? M_HEAD : -1;
 		error(c, r, 500, ": configuration error", "", 0);
 		return 0;
 	}
@@ -1332,9 +1341,10 @@ handle(struct conn *c, int first)
 		log_request(c, &r);
 	free(r.data);
 	free(r.clean);
-	/* keep what was pipelined behind this request */
-	memmove(c->buf, c->buf + c->off, c->len - c->off);
-	c->len -= c->off;
+	if (c->off) {	/* keep what was pipelined behind this request */
+		memmove(c->buf, c->buf + c->off, c->len - c->off);
+		c->len -= c->off;
+	}
 	c->head = c->off = 0;
 	if (c->len == 0)
 		release(c);	/* before the wait for the next request */

@@ -73,6 +73,7 @@ static long nthreads;
 static long parked;		/* threads waiting, less the jobs handed to them */
 static struct job *jobs;
 static int quitting;
+static clockid_t handoff_clock;	/* the clock HANDOFF's waits are timed by */
 
 /* fork mode: the children serving connections, so that a stop can wait for
  * them and end those that outlast GracefulTimeout. Main process only. */
@@ -625,7 +626,7 @@ worker(void *arg)
 		close(j->fd);
 		sh = j->sh;
 		free(j);
-		clock_gettime(CLOCK_MONOTONIC, &until);
+		clock_gettime(handoff_clock, &until);
 		until.tv_sec += PARK_MS / 1000;
 		until.tv_nsec += PARK_MS % 1000 * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
@@ -670,7 +671,8 @@ spawn_thread(int fd, struct shared *sh)
 		pthread_attr_setstacksize(&attr, THREAD_STACK < PTHREAD_STACK_MIN ?
 		    PTHREAD_STACK_MIN : THREAD_STACK);
 		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		handoff_clock = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) ?
+		    CLOCK_REALTIME : CLOCK_MONOTONIC;
 		pthread_cond_init(&handoff, &ca);
 		pthread_condattr_destroy(&ca);
 		attr_ready = 1;

@@ -202,6 +202,7 @@ test_serve(void)
 {
 	struct config cf;
 	const char *r;
+	char big[9000];
 
 	load(&cf, "ListenPort 80\nDocumentRoot www\nContentType .html text/html\n"
 	    "RequestMethodSupport GET HEAD POST OPTIONS TRACE\nLimitRequestBody 100\n");
@@ -261,6 +262,13 @@ test_serve(void)
 	ok(!strncmp(r, "HTTP/1.1 500 ", 13) &&
 	    strstr(r, "<html><body>500 Internal Server Error: configuration error</body></html>"),
 	    "%s", "a broken configuration answers 500");
+	/* a head of line ends only, then more of them to fill the buffer:
+	 * telling HEAD apart must stay inside the head */
+	memset(big, '\r', sizeof(big));
+	memcpy(big, "\r\r\r\n\r\n", 6);
+	r = exchange(&cf, big, sizeof(big));
+	ok(!strncmp(r, "HTTP/1.1 500 ", 13), "%s",
+	    "a broken configuration: a head of CRs and LFs gets 500, read within bounds");
 	config_free(&cf);
 }
 
