@@ -68,12 +68,13 @@ static int wake[2] = { -1, -1 };
  * another, handed over in JOBS: a new connection then costs a wake-up, not
  * a thread's start and exit. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t handoff;
+static pthread_cond_t handoff;	/* these three: set by threads_init() */
+static clockid_t handoff_clock;	/* the clock HANDOFF's waits are timed by */
+static pthread_attr_t thread_attr;
 static long nthreads;
 static long parked;		/* threads waiting, less the jobs handed to them */
 static struct job *jobs;
 static int quitting;
-static clockid_t handoff_clock;	/* the clock HANDOFF's waits are timed by */
 
 /* fork mode: the children serving connections, so that a stop can wait for
  * them and end those that outlast GracefulTimeout. Main process only. */
@@ -653,30 +654,33 @@ worker(void *arg)
 	}
 }
 
+/* Thread mode, once before serving: the workers' attributes, and the
+ * hand-off timed by the monotonic clock where the system allows. */
+static void
+threads_init(void)
+{
+	pthread_condattr_t ca;
+
+	pthread_attr_init(&thread_attr);
+	pthread_attr_setdetachstate(&thread_attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&thread_attr, THREAD_STACK < PTHREAD_STACK_MIN ?
+	    PTHREAD_STACK_MIN : THREAD_STACK);
+	pthread_condattr_init(&ca);
+	handoff_clock = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) ?
+	    CLOCK_REALTIME : CLOCK_MONOTONIC;
+	pthread_cond_init(&handoff, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
 /* Serve FD in a waiting thread, or a new one; past MaxClients, refuse it. */
 static void
 spawn_thread(int fd, struct shared *sh)
 {
-	static pthread_attr_t attr;
-	static int attr_ready;
-	pthread_condattr_t ca;
 	sigset_t all, old;
 	pthread_t t;
 	struct job *j;
 	int rc;
 
-	if (!attr_ready) {	/* only the accepting thread comes here */
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		pthread_attr_setstacksize(&attr, THREAD_STACK < PTHREAD_STACK_MIN ?
-		    PTHREAD_STACK_MIN : THREAD_STACK);
-		pthread_condattr_init(&ca);
-		handoff_clock = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) ?
-		    CLOCK_REALTIME : CLOCK_MONOTONIC;
-		pthread_cond_init(&handoff, &ca);
-		pthread_condattr_destroy(&ca);
-		attr_ready = 1;
-	}
 	pthread_mutex_lock(&lock);	/* once a connection */
 	if (nthreads >= sh->cf.max_clients) {
 		pthread_mutex_unlock(&lock);
@@ -699,7 +703,7 @@ spawn_thread(int fd, struct shared *sh)
 	pthread_mutex_unlock(&lock);
 	sigfillset(&all);	/* workers inherit a mask blocking every signal */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&t, &attr, worker, j);
+	rc = pthread_create(&t, &thread_attr, worker, j);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
 		errno = rc;
@@ -899,6 +903,8 @@ main(int argc, char *argv[])
 	announce(lfd, mode);
 	if (detaching)
 		report(parent);
+	if (threads)
+		threads_init();
 	sh = serve_forever(lfd, threads, sh, boot, file, port);
 	close(lfd);		/* refuse new connections at once */
 	finish(threads, sh->cf.graceful_timeout);
