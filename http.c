@@ -198,8 +198,7 @@ grow(struct conn *c, size_t n)
 
 /* Between requests a connection holds no memory but its struct: a
  * thousand idle keep-alive connections cost their threads or processes,
- * not buffers, and a thread's heap is only as large as the requests it
- * serves at once. */
+ * not buffers, and the heap holds only the requests being served. */
 static void
 release(struct conn *c)
 {
