@@ -1130,7 +1130,6 @@ post_page(struct conn *c, struct request *r, int fd, const struct stat *st,
 {
 	char *scan = xrealloc(NULL, POST_SCAN);
 	size_t at = body_tag_end(fd, scan, st->st_size < POST_SCAN ? st->st_size : POST_SCAN);
-	int rc;
 
 	c->body.len = 0;
 	str_puts(&c->body, "<h1>Post Data</h1><pre>");
@@ -1143,9 +1142,8 @@ post_page(struct conn *c, struct request *r, int fd, const struct stat *st,
 	str_add(&c->hdr, scan, at);
 	str_add(&c->hdr, c->body.s, c->body.len);
 	free(scan);
-	rc = write_all(c->out, c->hdr.s, c->hdr.len) < 0 ||
+	return write_all(c->out, c->hdr.s, c->hdr.len) < 0 ||
 	    send_file(c, fd, at, st->st_size - at) < 0 ? -1 : 0;
-	return rc;
 }
 
 /* GET, HEAD or POST of a regular file: validators, ranges, gzip twins. */
