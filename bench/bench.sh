@@ -39,6 +39,7 @@ WS=${WS:-./ws}
 # before this run writes its results into the tree, which would make it dirty
 REV=${WS_REV:-$(git describe --always --dirty 2>/dev/null || echo '?')}
 started=$(date +%s)
+RUNS=$OUT/runs.csv
 . bench/lib.sh
 
 # --- memory: idle, and with IDLE idle keep-alive connections -------------
@@ -69,41 +70,6 @@ memory() {
 	settle "$s"
 }
 
-# --- throughput: one wrk run, one CSV row ---------------------------------
-
-run() {	# run PASS SERVER FILE CONN(keep-alive|close) CONNS
-	local pass=$1 s=$2 f=$3 conn=$4 c=$5 t=2 hdr=() out line cpu0
-	[ "$c" -lt 2 ] && t=1
-	[ "$conn" = close ] && hdr=(-H 'Connection: close')
-	settle "$s"
-	cpu0=$(cpu "${pid[$s]}")
-	out=$(timeout $((SECS + 30)) wrk -t$t -c"$c" -d"${SECS}s" --timeout 5s \
-		"${hdr[@]}" -s bench/report.lua \
-		"http://127.0.0.1:${port[$s]}${path[$f]}" 2>&1) || true
-	settle "$s"	# fork mode: the children are reaped, their time counted
-	line="$(grep '^BENCH ' <<<"$out" || true) cpu=$(($(cpu "${pid[$s]}") - cpu0))"
-	case $line in
-	BENCH*) ;;
-	*) say "bench: wrk failed on $s: $out"; line="BENCH requests=0 us=1" ;;
-	esac
-	awk -v OFS=, -v pass="$pass" -v s="$s" -v f="$f" -v conn="$conn" -v c="$c" \
-	    -v hz="$(getconf CLK_TCK)" '
-		{
-			for (i = 2; i <= NF; i++) {
-				split($i, kv, "=")
-				v[kv[1]] = kv[2]
-			}
-			secs = v["us"] / 1e6
-			n = v["requests"] + 0
-			err = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
-			print pass, s, f, conn, c, n, sprintf("%.2f", secs),
-			    sprintf("%.0f", n / secs), sprintf("%.1f", v["bytes"] / secs / 1048576),
-			    (n ? sprintf("%.0f", v["bytes"] / n) : 0),
-			    sprintf("%.3f", v["p50_us"] / 1000), sprintf("%.3f", v["p99_us"] / 1000),
-			    err, (n ? sprintf("%.1f", v["cpu"] * 1e6 / hz / n) : "")
-		}' <<<"$line" | tee -a "$OUT/runs.csv" | awk -F, '{ printf " %s %s", $2, $8 }' >&2
-}
-
 # The cells of one pass; the servers' order turns with each cell and pass,
 # so no server always runs first or right after another's heavy run.
 pass() {
@@ -129,17 +95,7 @@ pass() {
 # per request (microseconds, from /proc: user plus system), and the spread:
 # the largest (max - min) / median of requests/s among the cell's servers.
 summarize() {
-	awk -F, -v OFS=, '
-		function median(key,   i, j, n, x, a) {
-			n = count[key]
-			for (i = 1; i <= n; i++) a[i] = val[key, i]
-			for (i = 2; i <= n; i++)	# insertion sort: n is small
-				for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-					x = a[j]; a[j] = a[j - 1]; a[j - 1] = x
-				}
-			lo = a[1]; hi = a[n]	# for spread
-			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-		}
+	awk -F, -v OFS=, "$AWK_MEDIAN"'
 		NR == 1 { next }
 		{
 			cell = $3 OFS $4 OFS $5
@@ -335,7 +291,7 @@ echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, Linux $(uname -r | cut -d- -f
 	"$SECS s cells," \
 	"median of $PASSES passes; load average at start $(cut -d' ' -f1 /proc/loadavg)" \
 	>"$OUT/env.txt"
-echo "pass,server,file,conn,conns,requests,secs,rps,mib_s,bytes_per_req,p50_ms,p99_ms,errors,cpu_us_per_req" >"$OUT/runs.csv"
+echo "$RUNS_HEADER" >"$RUNS"
 for p in $(seq "$PASSES"); do pass "$p"; done
 
 summarize

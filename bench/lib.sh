@@ -1,11 +1,12 @@
-# bench/lib.sh: the servers of the benchmarks, for bench.sh and profile.sh.
-# Each server runs on 127.0.0.1 with a temporary document root and its own
-# configuration, started here and stopped at exit; no system service is
-# touched. The caller sets PORT, WS, FILES, and optionally WRAP (a command
-# that the servers run under, such as strace).
+# bench/lib.sh: the servers of the benchmarks, and one wrk run, for
+# bench.sh, forkpeers.sh and profile.sh. Each server runs on 127.0.0.1 with
+# a temporary document root and its own configuration, started here and
+# stopped at exit; no system service is touched. The caller sets PORT, WS,
+# FILES, for run() SECS and RUNS, and optionally WRAP (a command that the
+# servers run under, such as strace).
 
 HOLD=bench/hold
-PATH=$PATH:/usr/sbin:/sbin	# nginx and lighttpd live in sbin
+PATH=$PATH:/usr/sbin:/sbin	# nginx, lighttpd and mini_httpd live in sbin
 WRAP=()
 declare -A port pid base path
 path[1k]=/1k.html
@@ -201,6 +202,16 @@ settle() {
 	say "bench: $1 still has $(tasks "${pid[$1]}") tasks (idle: ${base[$1]})"
 }
 
+# probe PORT PATH: one HTTP/1.0 GET, answered 200 within 5 s.
+probe() {
+	local fd line
+	exec {fd}<>"/dev/tcp/127.0.0.1/$1" || return 1
+	printf 'GET %s HTTP/1.0\r\n\r\n' "$2" >&"$fd"
+	IFS= read -r -t 5 -u "$fd" line || line=
+	exec {fd}>&-
+	[[ $line == "HTTP/1."[01]" 200 "* ]]
+} 2>/dev/null
+
 start() {
 	local s=$1 i
 	case $s in
@@ -209,20 +220,78 @@ start() {
 	nginx) "${WRAP[@]}" nginx -e "$tmp/nginx/error.log" -p "$tmp/nginx" \
 		-c "$tmp/nginx/nginx.conf" 2>>"$tmp/$s.log" & ;;
 	lighttpd) "${WRAP[@]}" lighttpd -D -f "$tmp/lighttpd.conf" 2>>"$tmp/$s.log" & ;;
+	# the fork-per-connection peers: no keep-alive, no access log
+	busybox) "${WRAP[@]}" busybox httpd -f -p "127.0.0.1:${port[$s]}" -h "$tmp/www" \
+		2>>"$tmp/$s.log" & ;;
+	mini_httpd) "${WRAP[@]}" mini_httpd -D -h 127.0.0.1 -p "${port[$s]}" -d "$tmp/www" \
+		-l /dev/null 2>>"$tmp/$s.log" & ;;
 	esac
 	pid[$s]=$!
 	for i in $(seq 50); do
-		$HOLD "${port[$s]}" 1 0 "${path[1k]}" >/dev/null 2>&1 && break
+		probe "${port[$s]}" "${path[1k]}" && break
 		kill -0 "${pid[$s]}" 2>/dev/null || { cat "$tmp/$s.log" >&2; die "$s did not start"; }
 		sleep 0.1
 	done
 	for f in $FILES; do
-		$HOLD "${port[$s]}" 1 0 "${path[$f]}" >/dev/null ||
+		probe "${port[$s]}" "${path[$f]}" ||
 			die "$s does not serve ${path[$f]} on port ${port[$s]}"
 	done
 	sleep 0.3	# the probes' connections end
 	base[$s]=$(tasks "${pid[$s]}")
 	settle "$s"
+}
+
+# --- measuring -------------------------------------------------------------
+
+# An awk function for the reports: median(KEY), of the values
+# VAL[KEY, 1..COUNT[KEY]]; it sets LO and HI to the least and greatest.
+AWK_MEDIAN='
+function median(key,   i, j, n, x, a) {
+	n = count[key]
+	for (i = 1; i <= n; i++) a[i] = val[key, i]
+	for (i = 2; i <= n; i++)	# insertion sort: n is small
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			x = a[j]; a[j] = a[j - 1]; a[j - 1] = x
+		}
+	lo = a[1]; hi = a[n]
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}'
+
+RUNS_HEADER=pass,server,file,conn,conns,requests,secs,rps,mib_s,bytes_per_req,p50_ms,p99_ms,errors,cpu_us_per_req
+
+# run PASS SERVER FILE CONN(keep-alive|close) CONNS: one wrk run of SECS
+# seconds, bounded by timeout(1); one CSV row appended to $RUNS.
+run() {
+	local pass=$1 s=$2 f=$3 conn=$4 c=$5 t=2 hdr=() out line cpu0
+	[ "$c" -lt 2 ] && t=1
+	[ "$conn" = close ] && hdr=(-H 'Connection: close')
+	settle "$s"
+	cpu0=$(cpu "${pid[$s]}")
+	out=$(timeout $((SECS + 30)) wrk -t$t -c"$c" -d"${SECS}s" --timeout 5s \
+		"${hdr[@]}" -s bench/report.lua \
+		"http://127.0.0.1:${port[$s]}${path[$f]}" 2>&1) || true
+	settle "$s"	# fork mode: the children are reaped, their time counted
+	line="$(grep '^BENCH ' <<<"$out" || true) cpu=$(($(cpu "${pid[$s]}") - cpu0))"
+	case $line in
+	BENCH*) ;;
+	*) say "bench: wrk failed on $s: $out"; line="BENCH requests=0 us=1" ;;
+	esac
+	awk -v OFS=, -v pass="$pass" -v s="$s" -v f="$f" -v conn="$conn" -v c="$c" \
+	    -v hz="$(getconf CLK_TCK)" '
+		{
+			for (i = 2; i <= NF; i++) {
+				split($i, kv, "=")
+				v[kv[1]] = kv[2]
+			}
+			secs = v["us"] / 1e6
+			n = v["requests"] + 0
+			err = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
+			print pass, s, f, conn, c, n, sprintf("%.2f", secs),
+			    sprintf("%.0f", n / secs), sprintf("%.1f", v["bytes"] / secs / 1048576),
+			    (n ? sprintf("%.0f", v["bytes"] / n) : 0),
+			    sprintf("%.3f", v["p50_us"] / 1000), sprintf("%.3f", v["p99_us"] / 1000),
+			    err, (n ? sprintf("%.1f", v["cpu"] * 1e6 / hz / n) : "")
+		}' <<<"$line" | tee -a "$RUNS" | awk -F, '{ printf " %s %s", $2, $8 }' >&2
 }
 
 # The start time of process $1 (in ticks since boot), to know it again.
