@@ -72,6 +72,11 @@ struct conn {
 	int last;		/* the last status answered */
 	time_t now;		/* the second DATE was formatted for */
 	char date[HTTP_DATE_LEN];
+	int kept;		/* the file last served, kept open (-1: none), */
+	unsigned long keptkey;	/* a hash of the path that named it, */
+	dev_t keptdev;		/* and its identity when opened */
+	ino_t keptino;
+	struct timespec keptctim;
 };
 
 struct request {
@@ -1156,7 +1161,6 @@ do_file(struct conn *c, struct request *r, struct target *t, const char *type)
 	int fd = t->fd, gzip = 0, range = 0, rc;
 
 	if (r->method != M_POST && (gzip = open_gzip(c, t->name, &st)) >= 0) {
-		close(fd);
 		fd = gzip;
 		gzip = 1;
 	} else
@@ -1189,7 +1193,8 @@ do_file(struct conn *c, struct request *r, struct target *t, const char *type)
 			    from, to, (long long)st.st_size);
 		rc = send_entity(c, r, fd, from, to - from + 1);
 	}
-	t->fd = fd;		/* the caller closes it */
+	if (gzip)
+		close(fd);	/* the twin; the caller closes T's file */
 	return rc;
 }
 
@@ -1216,6 +1221,70 @@ answer(struct conn *c, struct request *r, struct target *t, int status)
 	return do_file(c, r, t, type);
 }
 
+static void
+unkeep(struct conn *c)
+{
+	if (c->kept >= 0)
+		close(c->kept);
+	c->kept = -1;
+}
+
+/* A hash of a path (FNV-1a), to tell at once a request for another file. */
+static unsigned long
+path_key(const char *s)
+{
+	unsigned long h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The file kept open, when R's path leads to it, unchanged: the same inode
+ * (whatever the name, so a hash that collides is harmless), and the same
+ * ctime, which any write, chmod or rename of it moves. One fstatat()
+ * instead of openat2(), fstat() and close(); otherwise the kept file is
+ * closed and the path opened anew. */
+static int
+reuse(struct conn *c, struct request *r, struct target *t)
+{
+	struct stat st;
+
+	if (c->kept < 0)
+		return 0;
+	if (c->keptkey != path_key(r->clean) ||
+	    fstatat(c->cf->rootfd, r->clean + 1, &st, 0) < 0 ||
+	    st.st_dev != c->keptdev || st.st_ino != c->keptino ||
+	    st.st_ctim.tv_sec != c->keptctim.tv_sec ||
+	    st.st_ctim.tv_nsec != c->keptctim.tv_nsec) {
+		unkeep(c);
+		return 0;
+	}
+	t->fd = c->kept;
+	t->st = st;
+	strcpy(t->name, r->clean);
+	return 1;
+}
+
+/* After an answer: keep T's file open for the connection's next request
+ * if it is the regular file that R named itself (not an index); close
+ * what is not kept. */
+static void
+keep(struct conn *c, struct request *r, struct target *t, int status)
+{
+	if (t->fd == c->kept)
+		return;
+	if (status || strcmp(t->name, r->clean)) {
+		close(t->fd);
+		return;
+	}
+	c->kept = t->fd;
+	c->keptkey = path_key(r->clean);
+	c->keptdev = t->st.st_dev;
+	c->keptino = t->st.st_ino;
+	c->keptctim = t->st.st_ctim;
+}
+
 /* Checks 4 to 6 and the method's work, once the body is read. */
 static int
 route(struct conn *c, struct request *r)
@@ -1237,15 +1306,15 @@ route(struct conn *c, struct request *r)
 	}
 	if (dotfile(r->clean))
 		return error(c, r, 404, " Reason URL does not exist: ", r->target, r->tlen);
-	if (r->method == M_PUT)
-		return do_put(c, r);
-	if (r->method == M_DELETE)
-		return do_delete(c, r);
-	switch ((status = resolve(cf, r, &t))) {
+	if (r->method == M_PUT || r->method == M_DELETE) {
+		unkeep(c);	/* a file they replace or remove is let go */
+		return r->method == M_PUT ? do_put(c, r) : do_delete(c, r);
+	}
+	switch ((status = reuse(c, r, &t) ? 0 : resolve(cf, r, &t))) {
 	case 0:
 	case LISTING:
 		rc = answer(c, r, &t, status);
-		close(t.fd);
+		keep(c, r, &t, status);
 		return rc;
 	case 301:
 		return located(c, r, 301, 1);
@@ -1419,6 +1488,7 @@ serve(int in, int out, const struct config *cf)
 	int one = 1, first;
 
 	memset(&c, 0, sizeof(c));
+	c.kept = -1;
 	c.in = in;
 	c.out = out;
 	c.cf = cf;
@@ -1433,4 +1503,5 @@ serve(int in, int out, const struct config *cf)
 		;
 	linger(&c);
 	release(&c);
+	unkeep(&c);
 }

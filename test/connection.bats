@@ -209,6 +209,69 @@ now_ms() { date +%s%3N; }
 	done
 }
 
+# holds NAME: ws, or in fork mode a child of it, has $WS_ROOT/NAME open
+holds() {
+	local p
+	for p in "$WS_PID" $(ws_children "$WS_PID"); do
+		ls -l "/proc/$p/fd" 2>/dev/null | grep -qF -- "-> $WS_ROOT/$1" && return 0
+	done
+	return 1
+}
+
+@test "keep-alive: the file served last stays open while the connection idles, and closes with it" {
+	start_ws
+	! holds a.txt || flunk "a.txt is open before any request"
+	ws_open
+	get11 /a.txt
+	read_response
+	assert_body $'alpha text\n'
+	holds a.txt || flunk "a.txt is not kept open: $(ls -l "/proc/$WS_PID/fd")"
+	get11 /style.css
+	read_response
+	assert_body 'body { color: red; }'$'\n'
+	holds style.css || flunk "style.css is not kept open"
+	! holds a.txt || flunk "a.txt is still open: one file is kept, the last"
+	ws_close
+	local i
+	for ((i = 0; i < 150; i++)); do
+		holds style.css || return 0
+		sleep 0.02
+	done
+	flunk "style.css is still open 3 s after the connection closed"
+}
+
+@test "keep-alive: a kept file that is replaced, rewritten, linked outside or removed is served as it is now" {
+	start_ws
+	ws_open
+	get11 /a.txt
+	read_response
+	assert_body $'alpha text\n'
+	printf 'a new file, longer than the first\n' >"$WS_DIR/new.txt"
+	mv "$WS_DIR/new.txt" "$WS_ROOT/a.txt"
+	get11 /a.txt
+	read_response
+	assert_body $'a new file, longer than the first\n'
+	assert_header Content-Length 34
+	printf 'short\n' >"$WS_ROOT/a.txt"
+	get11 /a.txt
+	read_response
+	assert_body $'short\n'
+	ln -sf "$WS_DIR/secret.txt" "$WS_ROOT/a.txt"
+	get11 /a.txt
+	read_response
+	assert_status "HTTP/1.1 404 Not Found"
+	assert_not_contains "$R_BODY" "$SECRET"
+	get11 /a.txt
+	read_response
+	assert_status "HTTP/1.1 404 Not Found"
+	rm "$WS_ROOT/a.txt"
+	get11 /a.txt
+	read_response
+	assert_status "HTTP/1.1 404 Not Found"
+	! holds a.txt || flunk "a removed file is still held open"
+	expect_open 0.3
+}
+
 # ---------------------------------------------------------------- pipelining
 
 @test "pipelining: three requests in one write are answered in order" {
