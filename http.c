@@ -74,8 +74,11 @@ struct conn {
 	char date[HTTP_DATE_LEN];
 	int kept;		/* the file last served, kept open (-1: none), */
 	unsigned long keptkey;	/* a hash of the path that named it, */
-	dev_t keptdev;		/* and its identity when opened */
+	dev_t keptdev;		/* and its identity and access when opened */
 	ino_t keptino;
+	mode_t keptmode;
+	uid_t keptuid;
+	gid_t keptgid;
 	struct timespec keptctim;
 };
 
@@ -737,7 +740,7 @@ resolve(const struct config *cf, struct request *r, struct target *t)
 	int dir;
 
 	if ((t->fd = open_beneath(cf, r->clean)) < 0)
-		return errno == EACCES ? 403 : 404;
+		return errno == EACCES ? 403 : errno == EMFILE || errno == ENFILE ? 503 : 404;
 	strcpy(t->name, r->clean);
 	if (fstat(t->fd, &t->st) < 0)
 		t->st.st_mode = 0;
@@ -1240,11 +1243,14 @@ path_key(const char *s)
 	return h;
 }
 
-/* The file kept open, when R's path leads to it, unchanged: the same inode
- * (whatever the name, so a hash that collides is harmless), and the same
- * ctime, which any write, chmod or rename of it moves. One fstatat()
+/* The file kept open, when R's path leads to it: the same inode (whatever
+ * the name, so a hash that collides is harmless), the same mode and owner,
+ * and the same ctime, which any other change to it moves. One fstatat()
  * instead of openat2(), fstat() and close(); otherwise the kept file is
- * closed and the path opened anew. */
+ * closed and the path opened anew. Unlike openat2(), the lookup is not
+ * held beneath the root: if a directory on the path is moved out and
+ * linked back, the connection goes on getting the file it was already
+ * served, unchanged, and nothing else. */
 static int
 reuse(struct conn *c, struct request *r, struct target *t)
 {
@@ -1255,7 +1261,8 @@ reuse(struct conn *c, struct request *r, struct target *t)
 	if (c->keptkey != path_key(r->clean) ||
 	    fstatat(c->cf->rootfd, r->clean + 1, &st, 0) < 0 ||
 	    st.st_dev != c->keptdev || st.st_ino != c->keptino ||
-	    st.st_ctim.tv_sec != c->keptctim.tv_sec ||
+	    st.st_mode != c->keptmode || st.st_uid != c->keptuid ||
+	    st.st_gid != c->keptgid || st.st_ctim.tv_sec != c->keptctim.tv_sec ||
 	    st.st_ctim.tv_nsec != c->keptctim.tv_nsec) {
 		unkeep(c);
 		return 0;
@@ -1282,6 +1289,9 @@ keep(struct conn *c, struct request *r, struct target *t, int status)
 	c->keptkey = path_key(r->clean);
 	c->keptdev = t->st.st_dev;
 	c->keptino = t->st.st_ino;
+	c->keptmode = t->st.st_mode;
+	c->keptuid = t->st.st_uid;
+	c->keptgid = t->st.st_gid;
 	c->keptctim = t->st.st_ctim;
 }
 

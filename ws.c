@@ -7,6 +7,7 @@
 #define _DEFAULT_SOURCE
 #endif
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -343,6 +344,19 @@ listener(const struct config *cf)
 		die("listen:");
 	freeaddrinfo(ai);
 	return fd;
+}
+
+/* Every descriptor the hard limit allows: a thread-mode connection takes
+ * one, two while it keeps a file open, and a soft limit of 1024 is common. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /* The line tests and supervisors wait for, with the address really bound. */
@@ -876,6 +890,7 @@ main(int argc, char *argv[])
 		return sh->cf.errors ? 1 : 0;
 	/* log.c keeps a pointer into the first configuration: never freed */
 	boot->refs++;
+	raise_nofile();
 	if (http_drain_init() < 0)
 		die("pipe:");
 	if (inetd) {

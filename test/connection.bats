@@ -420,6 +420,42 @@ holds() {
 	assert_status "HTTP/1.1 200 OK"
 }
 
+@test "limits: ws raises its soft descriptor limit to the hard one" {
+	ulimit -Sn 256
+	start_ws
+	local soft hard
+	read -r soft hard < <(awk '/^Max open files/ { print $4, $5 }' "/proc/$WS_PID/limits")
+	[ "$hard" != 256 ] || skip "the hard limit is 256 here"
+	assert_eq "$soft" "$hard"
+}
+
+fds() { ls "/proc/$WS_PID/fd" | wc -l; }
+
+@test "limits: out of descriptors, a file that exists is answered 503, not 404" {
+	[ "$WS_MODE" = thread ] || skip "thread mode: a fork child has descriptors of its own"
+	[[ $WS != *valgrind* ]] || skip "valgrind keeps descriptors of its own"
+	start_ws
+	ws_open
+	local probe=$WS_FD limit i
+	ws_send "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"
+	read_response
+	assert_status "HTTP/1.1 200 OK"
+	limit=$(($(fds) + 3))
+	prlimit --pid "$WS_PID" --nofile=$limit:$limit
+	for ((i = 0; i < 5; i++)); do ws_open; done
+	for ((i = 0; i < 150; i++)); do
+		[ "$(fds)" -lt "$limit" ] || break
+		sleep 0.02
+	done
+	assert_eq "$(fds)" "$limit" "descriptors of ws"
+	WS_FD=$probe
+	get11 /a.txt
+	read_response
+	assert_code 503
+	assert_header Connection close
+	expect_closed
+}
+
 @test "limits: MaxClients -> 503 with Retry-After when full" {
 	start_ws 'MaxClients 1'
 	ws_open
