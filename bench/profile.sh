@@ -18,6 +18,8 @@ CONNS=${PROFILE_CONNS:-10}
 PORT=${BENCH_PORT:-18080}
 OUT=${BENCH_OUT:-bench/results}
 WS=${WS:-./ws}
+# before this run writes its results into the tree, which would make it dirty
+REV=${WS_REV:-$(git describe --always --dirty 2>/dev/null || echo '?')}
 FILES=1k
 . bench/lib.sh
 
@@ -146,7 +148,7 @@ fi
 {
 	echo "the 1 KiB page: wrk -t2 -c$CONNS, ${SECS} s per profile;" \
 		"$(nproc) cores, Linux $(uname -r | cut -d- -f1)," \
-		"ws ${WS_REV:-$(git describe --always --dirty 2>/dev/null || echo '?')}"
+		"ws $REV"
 	echo
 	echo "system calls per request (strace -c -f; (N%E): the share that failed)"
 	echo
