@@ -46,6 +46,7 @@
 #define COPY_BUF	65536	/* send_file() where there is no sendfile() */
 #define LINGER_MS	2000	/* how long a closing connection is drained */
 #define LINGER_BYTES	(256 * 1024)
+#define OUT_OF_FDS(e)	((e) == EMFILE || (e) == ENFILE)
 
 struct field {
 	char *name, *value;
@@ -740,7 +741,7 @@ resolve(const struct config *cf, struct request *r, struct target *t)
 	int dir;
 
 	if ((t->fd = open_beneath(cf, r->clean)) < 0)
-		return errno == EACCES ? 403 : errno == EMFILE || errno == ENFILE ? 503 : 404;
+		return errno == EACCES ? 403 : OUT_OF_FDS(errno) ? 503 : 404;
 	strcpy(t->name, r->clean);
 	if (fstat(t->fd, &t->st) < 0)
 		t->st.st_mode = 0;
@@ -753,9 +754,14 @@ resolve(const struct config *cf, struct request *r, struct target *t)
 	dir = t->fd;
 	for (i = 0; i < cf->nindex; i++) {
 		if (snprintf(t->name, r->namesz, "%s%s", r->clean,
-		    cf->index[i]) >= (int)r->namesz ||
-		    (t->fd = open_beneath(cf, t->name)) < 0)
+		    cf->index[i]) >= (int)r->namesz)
 			continue;
+		if ((t->fd = open_beneath(cf, t->name)) < 0) {
+			if (!OUT_OF_FDS(errno))
+				continue;
+			close(dir);	/* not "no index": no descriptor to look */
+			return 503;
+		}
 		if (fstat(t->fd, &t->st) == 0 && S_ISREG(t->st.st_mode)) {
 			close(dir);
 			return 0;

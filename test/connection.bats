@@ -431,24 +431,43 @@ holds() {
 
 fds() { ls "/proc/$WS_PID/fd" | wc -l; }
 
-@test "limits: out of descriptors, a file that exists is answered 503, not 404" {
+# at_limit N: ws holds N descriptors (waits up to 3 s for that)
+at_limit() {
+	local i
+	for ((i = 0; i < 150; i++)); do
+		[ "$(fds)" != "$1" ] || break
+		sleep 0.02
+	done
+	assert_eq "$(fds)" "$1" "descriptors of ws"
+}
+
+@test "limits: out of descriptors, a file or an index that exists is answered 503, not 404" {
 	[ "$WS_MODE" = thread ] || skip "thread mode: a fork child has descriptors of its own"
 	[[ $WS != *valgrind* ]] || skip "valgrind keeps descriptors of its own"
 	start_ws
-	ws_open
-	local probe=$WS_FD limit i
-	ws_send "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"
-	read_response
-	assert_status "HTTP/1.1 200 OK"
-	limit=$(($(fds) + 3))
-	prlimit --pid "$WS_PID" --nofile=$limit:$limit
-	for ((i = 0; i < 5; i++)); do ws_open; done
-	for ((i = 0; i < 150; i++)); do
-		[ "$(fds)" -lt "$limit" ] || break
-		sleep 0.02
+	local probes=() limit i
+	for i in 1 2; do	# two served connections that keep no file
+		ws_open
+		probes+=("$WS_FD")
+		ws_send "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"
+		read_response
+		assert_status "HTTP/1.1 200 OK"
 	done
-	assert_eq "$(fds)" "$limit" "descriptors of ws"
-	WS_FD=$probe
+	# one descriptor left: enough for the directory, none for its index
+	limit=$(($(fds) + 1))
+	prlimit --pid "$WS_PID" --nofile=$limit:$limit
+	WS_FD=${probes[1]}
+	get11 /
+	read_response
+	assert_code 503
+	assert_header Connection close
+	expect_closed
+	ws_close
+	at_limit $((limit - 2))	# the directory and the connection let go
+	# none left: the waiting connections take them all
+	for ((i = 0; i < 6; i++)); do ws_open; done
+	at_limit "$limit"
+	WS_FD=${probes[0]}
 	get11 /a.txt
 	read_response
 	assert_code 503
