@@ -307,9 +307,10 @@ static const struct directive {
 	{ "LimitRequestLine", NULL, F(line_max), 1, 64, 1 << 20 },
 	{ "LimitRequestFieldSize", NULL, F(field_max), 1, 64, 1 << 20 },
 	{ "LimitRequestFields", NULL, F(fields_max), 1, 1, 10000 },
-	{ "LimitRequestBody", NULL, F(body_max), 1, 0, LONG_MAX },
+	{ "LimitRequestBody", NULL, F(body_max), 1, 0, MAX_LIMIT_REQUEST_BODY },
 	{ "RequestTimeout", NULL, F(request_timeout), 1, 1, 86400 },
 	{ "SendTimeout", NULL, F(send_timeout), 1, 1, 86400 },
+	{ "SendMinRate", NULL, F(send_min_rate), 1, 0, 1L << 30 },
 	{ "MaxClients", NULL, F(max_clients), 1, 1, 1000000 },
 	{ "GracefulTimeout", NULL, F(graceful_timeout), 1, 0, 86400 },
 	{ "AccessLog", set_file, F(access_log), 1, 0, 0 },
@@ -378,6 +379,7 @@ defaults(struct config *cf)
 	cf->body_max = DEF_LIMIT_REQUEST_BODY;
 	cf->request_timeout = DEF_REQUEST_TIMEOUT;
 	cf->send_timeout = DEF_SEND_TIMEOUT;
+	cf->send_min_rate = DEF_SEND_MIN_RATE;
 	cf->max_clients = DEF_MAX_CLIENTS;
 	cf->graceful_timeout = DEF_GRACEFUL_TIMEOUT;
 	cf->rootfd = -1;

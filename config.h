@@ -4,18 +4,7 @@
 
 #include <stddef.h>
 
-/* Default limits; each is a ws.conf directive of the same name. */
-#define DEF_LIMIT_REQUEST_LINE		8190
-#define DEF_LIMIT_REQUEST_FIELD_SIZE	8190
-#define DEF_LIMIT_REQUEST_FIELDS	100
-#define DEF_LIMIT_REQUEST_BODY		(1L << 20)
-#define DEF_REQUEST_TIMEOUT		10
-#define DEF_SEND_TIMEOUT		30
-#define DEF_KEEPALIVE_TIME		10
-#define DEF_MAX_CLIENTS			1024
-#define DEF_GRACEFUL_TIMEOUT		10
-#define DEF_PORT			"8080"
-#define DEF_IP				"0.0.0.0"
+#include "limit.h"
 
 enum method { M_GET, M_HEAD, M_OPTIONS, M_POST, M_PUT, M_DELETE, M_TRACE, M_NUM };
 extern const char *const method_name[M_NUM];
@@ -37,7 +26,8 @@ struct config {
 	unsigned methods;	/* bit (1u << M_x) per enabled method */
 	long keepalive;		/* seconds; 0: no persistent connections */
 	long line_max, field_max, fields_max, body_max;
-	long request_timeout, send_timeout, max_clients, graceful_timeout;
+	long request_timeout, send_timeout, send_min_rate;
+	long max_clients, graceful_timeout;
 	char *default_type;	/* for unknown extensions; NULL: 501 */
 	long listing;		/* DirectoryListing on */
 	char *access_log;	/* path, "off", or NULL: the default */

@@ -103,6 +103,20 @@ xconcat(const char *a, const char *b, const char *c)
 	return s;
 }
 
+/* A and B joined, on the heap; NULL for want of memory. */
+char *
+join(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	char *s = malloc(na + nb + 1);
+
+	if (s) {
+		memcpy(s, a, na);
+		memcpy(s + na, b, nb + 1);
+	}
+	return s;
+}
+
 /* Write all of BUF; 0 on success, -1 (errno set) on error or timeout. */
 int
 write_all(int fd, const void *buf, size_t n)
@@ -140,23 +154,57 @@ http_date(char buf[HTTP_DATE_LEN], time_t t)
 	strftime(buf, HTTP_DATE_LEN, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-/* Room for N more bytes and a NUL. */
-static void
+/* Room for N more bytes and a NUL: 0, or -1 (and ERR set) for want of
+ * memory, after which the string no longer grows. */
+int
 str_room(struct str *b, size_t n)
 {
+	char *p;
+
+	if (b->err)
+		return -1;
 	if (b->len + n + 1 > b->cap) {
+		if (n > ((size_t)-1) / 4 - b->len ||
+		    !(p = realloc(b->s, (b->len + n + 1) * 2))) {
+			b->err = 1;
+			return -1;
+		}
+		b->s = p;
 		b->cap = (b->len + n + 1) * 2;
-		b->s = xrealloc(b->s, b->cap);
 	}
+	return 0;
 }
 
 void
 str_add(struct str *b, const void *p, size_t n)
 {
-	str_room(b, n);
+	if (str_room(b, n) < 0)
+		return;
 	memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
+}
+
+void
+str_free(struct str *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Append V in decimal, without the cost of a format. */
+void
+str_num(struct str *b, long long v)
+{
+	char d[24], *p = d + sizeof(d);
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = '0' + u % 10;
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	str_add(b, p, d + sizeof(d) - p);
 }
 
 void
@@ -171,7 +219,8 @@ str_printf(struct str *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	str_room(b, 255);	/* most lines fit: formatted once */
+	if (str_room(b, 255) < 0)	/* most lines fit: formatted once */
+		return;
 	va_start(ap, fmt);
 	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
@@ -180,7 +229,8 @@ str_printf(struct str *b, const char *fmt, ...)
 		return;
 	}
 	if ((size_t)n >= b->cap - b->len) {
-		str_room(b, n);
+		if (str_room(b, n) < 0)
+			return;
 		va_start(ap, fmt);
 		vsnprintf(b->s + b->len, n + 1, fmt, ap);
 		va_end(ap);
@@ -257,18 +307,21 @@ http_date_parse(const char *s, time_t *t)
 	return 0;
 }
 
-/* Append S percent-encoded for a URL path segment. */
+/* Append N bytes of S percent-encoded but for the unreserved characters
+ * (RFC 3986 2.3): safe as a path segment, and never read as a scheme. */
 void
-str_url(struct str *b, const char *s)
+str_url(struct str *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char e[3];
+	size_t i;
 
-	for (; *s; s++) {
-		unsigned char c = *s;
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
 
-		if (isalnum(c) || strchr("-._~!$()*+,;=:@", c))
-			str_add(b, s, 1);
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~')
+			str_add(b, &s[i], 1);
 		else {
 			e[0] = '%';
 			e[1] = hex[c >> 4];

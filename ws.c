@@ -4,7 +4,7 @@
 /* chroot() and setgroups() are outside POSIX: glibc and musl show them
  * with _DEFAULT_SOURCE; other systems get the declarations below. */
 #ifdef __linux__
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE		/* and accept4() */
 #endif
 
 #include <sys/resource.h>
@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "http.h"
+#include "conn.h"
 #include "log.h"
 #include "util.h"
 
@@ -40,10 +40,6 @@ int chroot(const char *);
 int setgroups(int, const gid_t *);
 #endif
 
-#define ACCEPT_BATCH	64	/* connections taken between two polls */
-#define THREAD_STACK	(128 * 1024)
-#define PARK_MS		1000	/* a thread waits so long for another connection */
-#define PARK_MAX	64	/* threads that wait so, at most */
 #define SD_LISTEN_FD	3	/* systemd's first passed descriptor */
 
 /* A configuration and the threads serving with it: a reload swaps in a new
@@ -82,11 +78,12 @@ static int quitting;
 static pid_t *kids;
 static size_t nkids, kidscap;
 
-/* The pid file, held open for its lock; removed at exit by its owner. */
-static int pidfd = -1;
+/* The pid file, held open for its lock, and its directory, opened before
+ * any chroot: removed at exit by its owner, wherever ws is confined. */
+static int pidfd = -1, piddir = -1;
 static pid_t pidowner;
-static const char *pidpath;
-static int chrooted, detached;
+static const char *pidname;
+static int chrooted, detached, devnull = -1;
 
 static void
 usage(FILE *f)
@@ -112,7 +109,7 @@ on_stop(int sig)
 {
 	(void)sig;
 	stopping = stopping ? 2 : 1;	/* a second one cuts the grace short */
-	http_drain();
+	conn_drain();
 	poke();
 }
 
@@ -154,6 +151,7 @@ handle_signals(void)
 	sigfillset(&sa.sa_mask);	/* handlers never interrupt each other */
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGXFSZ, &sa, NULL);	/* a file too large fails its write */
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -408,6 +406,9 @@ detach(void)
 	close(p[0]);
 	fcntl(p[1], F_SETFD, FD_CLOEXEC);
 	setsid();
+	/* now: /dev/null is not there inside a chroot */
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		die("/dev/null:");
 	return p[1];
 }
 
@@ -415,18 +416,15 @@ detach(void)
 static void
 report(int fd)
 {
-	int null;
-
 	if (chdir("/") < 0)
 		die("chdir /:");
-	if ((null = open("/dev/null", O_RDWR)) < 0)
-		die("/dev/null:");
 	warn_syslog(1);
-	dup2(null, 0);
-	dup2(null, 1);
-	dup2(null, 2);
-	if (null > 2)
-		close(null);
+	dup2(devnull, 0);
+	dup2(devnull, 1);
+	dup2(devnull, 2);
+	if (devnull > 2)
+		close(devnull);
+	devnull = -1;
 	(void)!write(fd, "", 1);
 	close(fd);
 	detached = 1;
@@ -437,13 +435,13 @@ remove_pidfile(void)
 {
 	struct stat a, b;
 
-	/* only ours: not a fork child's exit, not a file that replaced it,
-	 * not a path that means something else inside the chroot */
-	if (pidfd < 0 || getpid() != pidowner || chrooted)
+	/* only ours: not a fork child's exit, not a file that replaced it */
+	if (pidfd < 0 || piddir < 0 || getpid() != pidowner)
 		return;
-	if (stat(pidpath, &a) == 0 && fstat(pidfd, &b) == 0 &&
-	    a.st_dev == b.st_dev && a.st_ino == b.st_ino && unlink(pidpath) < 0)
-		warn("%s:", pidpath);
+	if (fstatat(piddir, pidname, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    fstat(pidfd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+	    unlinkat(piddir, pidname, 0) < 0)
+		warn("%s:", pidname);
 }
 
 static int
@@ -483,7 +481,8 @@ remove_stale(const char *path)
 static void
 write_pidfile(const char *path)
 {
-	char buf[32];
+	const char *slash = strrchr(path, '/');
+	char buf[32], *dir;
 	int n, tries;
 
 	for (tries = 0; tries < 2; tries++) {
@@ -496,7 +495,13 @@ write_pidfile(const char *path)
 		die("%s:", path);
 	if (lock_file(pidfd) < 0)
 		die("%s: lock:", path);
-	pidpath = path;
+	dir = slash ? xstrdup(path) : xstrdup(".");
+	if (slash)
+		dir[slash > path ? slash - path : 1] = '\0';
+	if ((piddir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		die("%s:", dir);
+	free(dir);
+	pidname = slash ? slash + 1 : path;
 	pidowner = getpid();
 	atexit(remove_pidfile);
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)pidowner);
@@ -598,12 +603,18 @@ spawn_child(int lfd, int fd, const struct config *cf)
 		close(wake[1]);
 		if (pidfd >= 0)
 			close(pidfd);
+		if (piddir >= 0)
+			close(piddir);
 		serve(fd, fd, cf);
 		_exit(0);
 	}
-	if (pid < 0)
+	if (pid < 0) {
 		warn("fork:");
-	else {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		refuse(fd);	/* an answer, not a silent close */
+		return;
+	}
+	{
 		if (nkids == kidscap) {
 			kidscap = kidscap ? 2 * kidscap : 64;
 			kids = xrealloc(kids, kidscap * sizeof(*kids));
@@ -726,7 +737,7 @@ spawn_thread(int fd, struct shared *sh)
 		nthreads--;
 		sh->refs--;
 		pthread_mutex_unlock(&lock);
-		close(fd);
+		refuse(fd);
 		free(j);
 	}
 }
@@ -779,17 +790,19 @@ finish(int threads, long timeout)
 		reap();
 }
 
-/* The next waiting connection, blocking; -1 and errno (EAGAIN when none
- * waits). ws runs no other program: it needs no close-on-exec. */
+/* The next waiting connection, non-blocking; -1 and errno (EAGAIN when
+ * none waits). ws runs no other program: it needs no close-on-exec. */
 static int
 take(int lfd)
 {
 	int fd;
 
-	if ((fd = accept(lfd, NULL, NULL)) < 0)
-		return -1;
-#ifndef __linux__	/* BSDs pass the listener's O_NONBLOCK on */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	/* serve() wants it non-blocking: BSDs pass the listener's
+	 * O_NONBLOCK on; Linux sets it here, sparing serve() an fcntl() */
+#ifdef __linux__
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
+#else
+	fd = accept(lfd, NULL, NULL);
 #endif
 	return fd;
 }
@@ -891,7 +904,7 @@ main(int argc, char *argv[])
 	/* log.c keeps a pointer into the first configuration: never freed */
 	boot->refs++;
 	raise_nofile();
-	if (http_drain_init() < 0)
+	if (conn_drain_init() < 0)
 		die("pipe:");
 	if (inetd) {
 		if (log_open(&sh->cf, 1) < 0)

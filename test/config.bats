@@ -49,21 +49,6 @@ assert_check_fails() {
 	[[ $'\n'$stderr == *$'\n'"$WS_CONF:$1: "?* ]] || flunk "ws -n stderr lacks '$WS_CONF:$1: message': $stderr"
 }
 
-# find_daemon CONF: the pid of the process run as `ws -d -f CONF ...`.
-find_daemon() {	# "-d -f CONF" anywhere in argv: ws may run under valgrind
-	local p i
-	local -a argv
-	for p in /proc/[0-9]*; do
-		mapfile -d '' -t argv <"$p/cmdline" 2>/dev/null || continue
-		for ((i = 1; i + 2 < ${#argv[@]}; i++)); do
-			[[ ${argv[i]} == -d && ${argv[i + 1]:-} == -f && ${argv[i + 2]:-} == "$1" ]] || continue
-			echo "${p#/proc/}"
-			break
-		done
-	done
-	return 0
-}
-
 # broken CONFTEXT: write the configuration (with @PORT@ where wanted) and
 # start ws on it.
 broken() {

@@ -200,6 +200,21 @@ _wait_dead() {
 }
 wait_dead() { fast _wait_dead "$@"; }
 
+# find_daemon CONF: the pid of the process run as `ws -d -f CONF ...`.
+find_daemon() {	# "-d -f CONF" anywhere in argv: ws may run under valgrind
+	local p i
+	local -a argv
+	for p in /proc/[0-9]*; do
+		mapfile -d '' -t argv <"$p/cmdline" 2>/dev/null || continue
+		for ((i = 1; i + 2 < ${#argv[@]}; i++)); do
+			[[ ${argv[i]} == -d && ${argv[i + 1]:-} == -f && ${argv[i + 2]:-} == "$1" ]] || continue
+			echo "${p#/proc/}"
+			break
+		done
+	done
+	return 0
+}
+
 ws_children() { ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' '; }
 ws_children_stat() { ps -o pid=,stat= --ppid "$1" 2>/dev/null; }
 ws_threads() { ls "/proc/$1/task" 2>/dev/null | wc -l; }

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "http.h"
+#include "conn.h"
 #include "path.h"
 #include "util.h"
 
@@ -277,7 +277,7 @@ test_serve(void)
 static void
 test_str(void)
 {
-	struct str s = { NULL, 0, 0 };
+	struct str s = { NULL, 0, 0, 0 };
 	char want[1200], *j;
 
 	str_printf(&s, "%s %d", "short", 42);

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "http.h"
+#include "conn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
