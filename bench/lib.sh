@@ -3,7 +3,8 @@
 # a temporary document root and its own configuration, started here and
 # stopped at exit; no system service is touched. The caller sets PORT, WS,
 # FILES, for run() SECS and RUNS, and optionally WRAP (a command that the
-# servers run under, such as strace).
+# servers run under, such as strace) and WS_BASE (a baseline ws binary, for
+# the servers base-fork and base-thread that pick_servers adds on request).
 
 HOLD=bench/hold
 PATH=$PATH:/usr/sbin:/sbin	# nginx, lighttpd and mini_httpd live in sbin
@@ -22,6 +23,8 @@ say() { printf '%s\n' "$*" >&2; }
 
 # The servers to run: ws in both modes, and the peers as $1 says (auto:
 # those installed; 1: both, or fail; 0: none). Each gets its own port.
+# With $2 (a baseline binary, WS_BASE) base-fork and base-thread join too,
+# each right after ws in the same mode, on the ports PORT+4 and PORT+5.
 pick_servers() {
 	local i=0 s
 	servers=(ws-fork ws-thread)
@@ -37,6 +40,11 @@ pick_servers() {
 		port[$s]=$((PORT + i))
 		i=$((i + 1))
 	done
+	if [ -n "${2:-}" ]; then
+		servers=(ws-fork base-fork ws-thread base-thread "${servers[@]:2}")
+		port[base-fork]=$((PORT + 4))
+		port[base-thread]=$((PORT + 5))
+	fi
 }
 
 # A temporary directory with the document root and every configuration,
@@ -45,6 +53,9 @@ setup() {
 	command -v wrk >/dev/null || die "wrk is not installed (make bench installs it)"
 	[ -x "$WS" ] && [ -x $HOLD ] && [ -x bench/spawn ] ||
 		die "build first: make ws bench/hold bench/spawn"
+	if [ -n "${port[base-fork]:-}" ]; then
+		[ -x "$WS_BASE" ] || die "WS_BASE: $WS_BASE is not an executable file"
+	fi
 	# 1000 connections need a descriptor each, in wrk and in a thread-mode
 	# ws; 16384 at most, as the peers size their tables by it.
 	NOFILE=$(ulimit -Hn)
@@ -217,6 +228,9 @@ start() {
 	case $s in
 	ws-fork) "${WRAP[@]}" "$WS" -m fork -f "$tmp/ws.conf" -p "${port[$s]}" 2>>"$tmp/$s.log" & ;;
 	ws-thread) "${WRAP[@]}" "$WS" -m thread -f "$tmp/ws.conf" -p "${port[$s]}" 2>>"$tmp/$s.log" & ;;
+	# the baseline binary: the same configuration and document root
+	base-fork) "${WRAP[@]}" "$WS_BASE" -m fork -f "$tmp/ws.conf" -p "${port[$s]}" 2>>"$tmp/$s.log" & ;;
+	base-thread) "${WRAP[@]}" "$WS_BASE" -m thread -f "$tmp/ws.conf" -p "${port[$s]}" 2>>"$tmp/$s.log" & ;;
 	nginx) "${WRAP[@]}" nginx -e "$tmp/nginx/error.log" -p "$tmp/nginx" \
 		-c "$tmp/nginx/nginx.conf" 2>>"$tmp/$s.log" & ;;
 	lighttpd) "${WRAP[@]}" lighttpd -D -f "$tmp/lighttpd.conf" 2>>"$tmp/$s.log" & ;;
