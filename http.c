@@ -165,14 +165,21 @@ request_line(struct request *r, char *s, size_t n)
 		skip = 8;
 	if (skip) {		/* absolute form: its path, or "/" */
 		slash = memchr(r->target + skip, '/', r->tlen - skip);
+		r->query = memchr(r->target + skip, '?', r->tlen - skip);
+		if (r->query && slash > r->query)
+			slash = NULL;	/* the authority ends at '?' too */
 		r->path = slash ? slash : "/";
 		r->plen = slash ? (size_t)(r->target + r->tlen - slash) : 1;
+		if (r->query && !slash)
+			r->qlen = r->target + r->tlen - ++r->query;
+		else
+			r->query = NULL;
 	}
 	if (has_ctl(r->target, r->tlen) || r->plen == 0 || (r->path[0] != '/' &&
 	    !(r->tlen == 1 && r->path[0] == '*' && r->method == M_OPTIONS)))
 		return bad(r, 400, " Reason: Invalid URL: ", r->target, r->tlen);
 	if (r->path[0] == '/') {
-		if ((r->query = memchr(r->path, '?', r->plen))) {
+		if (!r->query && (r->query = memchr(r->path, '?', r->plen))) {
 			r->plen = r->query - r->path;
 			r->qlen = r->target + r->tlen - ++r->query;
 		}
@@ -184,6 +191,51 @@ request_line(struct request *r, char *s, size_t n)
 	if (r->vlen != 8 || (!r->v10 && memcmp(r->version, "HTTP/1.1", 8)))
 		return bad(r, 400, " Reason: Invalid HTTP-Version: ", r->version, r->vlen);
 	return 0;
+}
+
+/* How many field lines NAME has, and whether the list their values make
+ * together (RFC 9110 5.3) has TOKEN, when TOKEN is not NULL. */
+static size_t
+lines(const struct request *r, const char *name, const char *token, int *has)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nfields; i++)
+		if (!strcasecmp(r->fields[i].name, name)) {
+			n++;
+			if (token && http_has_token(r->fields[i].value, token))
+				*has = 1;
+		}
+	return n;
+}
+
+/* The Transfer-Encoding lines as one list: 0 without any, 1 for chunked
+ * alone, 400 when chunked is not the last coding (RFC 9112 6.3: the
+ * length cannot be known), 501 for a coding before it that ws lacks. */
+static int
+transfer_coding(const struct request *r)
+{
+	const char *v;
+	size_t i, k, t, n = 0, seen = 0;
+	int last = 0;
+
+	for (i = 0; i < r->nfields; i++) {
+		if (strcasecmp(r->fields[i].name, "Transfer-Encoding"))
+			continue;
+		seen++;
+		for (v = r->fields[i].value; *v; v += k) {
+			v += strspn(v, " \t,");
+			if (!(k = strcspn(v, ",")))
+				continue;
+			for (t = k; t > 0 && (v[t - 1] == ' ' || v[t - 1] == '\t'); t--)
+				;
+			last = t == 7 && !strncasecmp(v, "chunked", 7);
+			n++;
+		}
+	}
+	if (!seen)
+		return 0;
+	return !last ? 400 : n == 1 ? 1 : 501;
 }
 
 /* Content-Length: one value, or a list of equal values or repeated equal
@@ -223,8 +275,8 @@ http_parse(struct request *r, char *p, size_t len, int persist)
 {
 	char *end = p + len, *next, *colon, *v, *e;
 	const char *h, *te;
-	size_t n;
-	int rc;
+	size_t n, hosts;
+	int rc, close = 0, keep = 0;
 
 	while ((next = http_line(p, end, &n)) && n == 0)
 		p = next;		/* empty lines before the request line */
@@ -252,11 +304,14 @@ http_parse(struct request *r, char *p, size_t len, int persist)
 		r->fields[r->nfields++].value = v;
 	}
 
-	if (!r->v10 && !http_field(r, "Host"))
+	if ((hosts = lines(r, "Host", NULL, NULL)) > 1)
+		return bad(r, 400, " Reason: Invalid Host header", "", 0);
+	if (!r->v10 && !hosts)
 		return bad(r, 400, " Reason: Missing Host header", "", 0);
-	h = http_field(r, "Connection");
-	r->keepalive = persist && (r->v10 ? http_has_token(h, "keep-alive") :
-	    !http_has_token(h, "close"));
+	/* repeated lines are one list, and close wins (RFC 9112 9.6) */
+	lines(r, "Connection", "close", &close);
+	lines(r, "Connection", "keep-alive", &keep);
+	r->keepalive = persist && !close && (keep || !r->v10);
 	r->expect100 = !r->v10 && (h = http_field(r, "Expect")) &&
 	    !strcasecmp(h, "100-continue");
 
@@ -267,9 +322,13 @@ http_parse(struct request *r, char *p, size_t len, int persist)
 		return bad(r, 400, " Reason: Invalid Content-Length", "", 0);
 	if (te && r->clen >= 0)
 		return bad(r, 400, " Reason: Content-Length with Transfer-Encoding", "", 0);
-	if (te && strcasecmp(te, "chunked"))
+	if ((rc = transfer_coding(r)) == 400)
+		return bad(r, 400, " Reason: Invalid Transfer-Encoding", "", 0);
+	if (rc == 501)
 		return bad(r, 501, " Transfer-Encoding: ", te, strlen(te));
-	r->chunked = te != NULL;
+	r->chunked = rc == 1;
+	if (r->chunked && r->v10)	/* faulty framing in HTTP/1.0 (6.1) */
+		r->keepalive = 0;
 	return 0;
 }
 
@@ -385,25 +444,41 @@ http_if_range(const char *h, time_t mtime, const char *tag)
 	return http_date_parse(h, &t) == 0 && t == mtime;
 }
 
-/* Whether Accept-Encoding takes gzip (by name or "*", q not 0). */
+/* Whether the element S[0, K) of an Accept-Encoding list has a weight
+ * above 0: no "q" parameter, or q > 0. */
+static int
+weighted(const char *s, size_t k)
+{
+	const char *p = memchr(s, ';', k), *end = s + k;
+
+	while (p && p < end) {
+		p += 1 + strspn(p + 1, " \t");
+		if ((*p == 'q' || *p == 'Q') && p[1] == '=')
+			return strtod(p + 2, NULL) > 0;
+		p = memchr(p, ';', end - p);
+	}
+	return 1;
+}
+
+/* Whether Accept-Encoding takes gzip: by name, or by "*" when gzip is
+ * not named, with a weight above 0 (RFC 9110 12.5.3). */
 int
 http_takes_gzip(const char *s)
 {
-	const char *q;
-	size_t k;
+	int gzip = -1, star = 0;
+	size_t k, n;
 
 	while (s && *s) {
 		s += strspn(s, " \t,");
 		k = strcspn(s, ",");
-		if ((!strncasecmp(s, "gzip", 4) && strchr(" \t;,", s[4])) ||
-		    (*s == '*' && strchr(" \t;,", s[1]))) {
-			q = memchr(s, ';', k);
-			if (!q || !(q = strstr(q, "q=")) || q >= s + k || strtod(q + 2, NULL) > 0)
-				return 1;
-		}
+		n = strcspn(s, " \t;,");
+		if (n == 4 && !strncasecmp(s, "gzip", 4))
+			gzip = weighted(s, k);
+		else if (n == 1 && *s == '*')
+			star = weighted(s, k);
 		s += k;
 	}
-	return 0;
+	return gzip >= 0 ? gzip : star;
 }
 
 /* Whether a name in the clean path starts with a dot, /.well-known/ aside. */

@@ -67,14 +67,3 @@ path_clean(const char *in, size_t n, char *out, size_t outsz)
 	out[o] = '\0';
 	return (int)o;
 }
-
-/* Whether the absolute, resolved PATH is ROOT or lies below it. */
-int
-path_inside(const char *root, const char *path)
-{
-	size_t n = strlen(root);
-
-	if (n == 1)
-		return path[0] == '/';
-	return !strncmp(root, path, n) && (path[n] == '/' || path[n] == '\0');
-}

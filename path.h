@@ -5,6 +5,5 @@
 #include <stddef.h>
 
 int path_clean(const char *in, size_t n, char *out, size_t outsz);
-int path_inside(const char *root, const char *path);
 
 #endif

@@ -182,7 +182,12 @@ nothing_left() {
 
 @test "hostile: a Transfer-Encoding other than chunked is refused and closes" {
 	start_ws
+	# chunked not last: the length cannot be known (RFC 9112 6.3)
 	hostile "POST /index.html HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nGET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+	assert_code 400
+	assert_not_contains "$RAW" "alpha text"
+	# chunked last, after a coding ws does not decode
+	hostile "POST /index.html HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\nGET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
 	assert_code 501
 	assert_header Connection close
 	assert_not_contains "$RAW" "alpha text"
